@@ -1,0 +1,45 @@
+// Both rule sets n8n applies to community packages: n8n's current one and the classic
+// eslint-plugin-n8n-nodes-base (community package.json, credentials, nodes).
+import communityNodes from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import * as jsoncParser from 'jsonc-eslint-parser';
+import tseslint from 'typescript-eslint';
+
+const classic = (name) => n8nNodesBase.configs[name].rules;
+
+export default [
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	{
+		files: ['**/*.ts'],
+		languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },
+	},
+	{
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		...communityNodes.configs.recommended,
+	},
+	{
+		files: ['package.json'],
+		languageOptions: { parser: jsoncParser },
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: classic('community'),
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...classic('credentials'),
+			// The rule wants a documentation URL without a path; Roboflow's docs need one.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...classic('nodes'),
+			// These classic rules predate NodeConnectionTypes, which n8n's current rule set requires.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+		},
+	},
+];

@@ -1,0 +1,65 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as getStatus from './actions/getStatus.operation';
+import { router } from './actions/router';
+import * as startInference from './actions/startInference.operation';
+import * as uploadVideo from './actions/upload.operation';
+import { searchModels } from './methods/listSearch';
+
+export class RoboflowVideo implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Roboflow Video',
+		name: 'roboflowVideo',
+		icon: { light: 'file:roboflow.svg', dark: 'file:roboflow.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Run Roboflow computer-vision models on videos and get the results',
+		defaults: { name: 'Roboflow Video' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'roboflowApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						description: 'Check once whether an inference job has finished',
+						action: 'Get the status of a job',
+					},
+					{
+						name: 'Start Inference',
+						value: 'startInference',
+						description: 'Start running models on a video',
+						action: 'Start an inference job',
+					},
+					{
+						name: 'Upload Video',
+						value: 'uploadVideo',
+						description: 'Upload a video file to Roboflow so a job can use it',
+						action: 'Upload a video',
+					},
+				],
+				default: 'uploadVideo',
+			},
+			...uploadVideo.description,
+			...startInference.description,
+			...getStatus.description,
+		],
+	};
+
+	methods = {
+		listSearch: { searchModels },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}
