@@ -5,6 +5,8 @@ import * as getStatus from './actions/getStatus.operation';
 import { router } from './actions/router';
 import * as startInference from './actions/startInference.operation';
 import * as uploadVideo from './actions/upload.operation';
+import * as waitForResult from './actions/waitForResult.operation';
+import { CHECK_STEP } from './actions/waitForResult/inlineWorkflow';
 import { searchModels } from './methods/listSearch';
 
 export class RoboflowVideo implements INodeType {
@@ -19,7 +21,8 @@ export class RoboflowVideo implements INodeType {
 		defaults: { name: 'Roboflow Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Two outputs only in the internal check step of Wait For Result (pending, done).
+		outputs: `={{ $parameter.internalStep === '${CHECK_STEP}' ? ['main', 'main'] : ['main'] }}`,
 		credentials: [{ name: 'roboflowApi', required: true }],
 		properties: [
 			{
@@ -41,6 +44,13 @@ export class RoboflowVideo implements INodeType {
 						action: 'Start an inference job',
 					},
 					{
+						name: 'Wait For Result',
+						value: 'waitForResult',
+						description:
+							'Wait until a job ends, checking at most once a minute, and output its results',
+						action: 'Wait for the result of a job',
+					},
+					{
 						name: 'Upload Video',
 						value: 'uploadVideo',
 						description: 'Upload a video file to Roboflow so a job can use it',
@@ -52,6 +62,7 @@ export class RoboflowVideo implements INodeType {
 			...uploadVideo.description,
 			...startInference.description,
 			...getStatus.description,
+			...waitForResult.description,
 		],
 	};
 

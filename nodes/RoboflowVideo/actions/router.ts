@@ -1,9 +1,12 @@
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { asNodeError } from '../helpers/errors';
 
 import * as getStatus from './getStatus.operation';
 import * as startInference from './startInference.operation';
 import * as uploadVideo from './upload.operation';
+import * as waitForResult from './waitForResult.operation';
 
 type PerItemOperation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -15,6 +18,8 @@ const perItemOperations: Record<string, PerItemOperation> = {
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
+	// Waiting concerns all items together: their results leave when the last job ends.
+	if (operation === 'waitForResult') return await waitForResult.execute.call(this);
 	const run = perItemOperations[operation];
 	if (!run) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known`, {
@@ -53,11 +58,3 @@ export function errorJson(error: unknown): { error: string; description?: string
 	return json;
 }
 
-/** Errors leave the node as n8n errors that name the item, whatever threw them. */
-function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.context.itemIndex ??= itemIndex;
-		return error;
-	}
-	return new NodeOperationError(node, error as Error, { itemIndex });
-}

@@ -154,10 +154,13 @@ export function toSafeApiError(
 	if (failure.body && typeof failure.body === 'object') {
 		safe.body = JSON.parse(scrub(JSON.stringify(failure.body))) as JsonObject;
 	}
-	return new NodeApiError(node, safe, {
+	const apiError = new NodeApiError(node, safe, {
 		message: safe.message as string,
 		description: safe.description as string,
 		httpCode: failure.httpCode ? String(failure.httpCode) : undefined,
 		itemIndex,
 	});
+	// Kept for callers that treat a 429 as "not yet" and must honour Roboflow's Retry-After.
+	if (failure.retryAfterSeconds !== undefined) apiError.context.retryAfterSeconds = failure.retryAfterSeconds;
+	return apiError;
 }

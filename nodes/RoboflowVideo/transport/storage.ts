@@ -40,11 +40,12 @@ export async function putToSignedUrl(
 	}
 }
 
-export async function getJsonFromSignedUrl(
+/** Downloads a results file through its signed URL and returns its text. */
+export async function getTextFromSignedUrl(
 	this: IExecuteFunctions,
 	signedUrl: string,
 	itemIndex: number,
-): Promise<unknown> {
+): Promise<string> {
 	try {
 		const response = (await this.helpers.httpRequest({
 			method: 'GET',
@@ -52,15 +53,8 @@ export async function getJsonFromSignedUrl(
 			json: false,
 			encoding: 'text',
 		})) as unknown;
-		return typeof response === 'string' ? (JSON.parse(response) as unknown) : response;
+		return typeof response === 'string' ? response : JSON.stringify(response);
 	} catch (error) {
-		if (error instanceof SyntaxError) {
-			throw new NodeApiError(this.getNode(), { message: 'The results file is not valid JSON' } as JsonObject, {
-				message: 'Roboflow\'s results file could not be read as JSON',
-				description: 'The download finished but its content is not JSON. Try again with Get Status and Download Results.',
-				itemIndex,
-			});
-		}
 		throw storageError(this.getNode(), error, 'downloading the results file', signedUrl, itemIndex, [
 			'Results links expire after a while: run Get Status (with Download Results) or Wait For Result again to get a fresh link.',
 		]);

@@ -1,0 +1,161 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
+
+import { requireJobId } from '../helpers/validation';
+import { readResultsOutputSettings, resultsOutputProperties } from './shared/resultsOutput';
+import { buildInlineWaitWorkflow, CHECK_STEP } from './waitForResult/inlineWorkflow';
+import { runWaitRound, type WaitSettings, type WaitState } from './waitForResult/jobTracker';
+
+/** Roboflow asks for at most one status call per job per minute. */
+export const MIN_POLL_INTERVAL_SECONDS = 60;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Job ID',
+		name: 'jobId',
+		type: 'string',
+		default: '={{ $json.job_id }}',
+		required: true,
+		placeholder: 'e.g. fec28362-f7d9-4cc0-a805-5e94495d063d',
+		description: 'The job_id that Start Inference returned',
+	},
+	{
+		displayName: 'Wait Mode',
+		name: 'waitMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Park Execution',
+				value: 'park',
+				description:
+					'Saves the execution to n8n\'s database between checks and resumes it by itself, also after a restart. Nothing runs while the job does.',
+			},
+			{
+				name: 'Keep Execution Running',
+				value: 'keepRunning',
+				description:
+					'The execution stays active and checks from memory. Use it only where parking is not available (n8n\'s opt-in engine v2): it holds an execution slot for the whole job and does not survive a restart.',
+			},
+		],
+		default: 'park',
+	},
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		default: MIN_POLL_INTERVAL_SECONDS,
+		typeOptions: { minValue: MIN_POLL_INTERVAL_SECONDS, numberPrecision: 0 },
+		description: 'Seconds between two status checks of a job. Roboflow allows at most one a minute.',
+	},
+	{
+		displayName: 'Max Wait Time (Minutes)',
+		name: 'maxWaitTime',
+		type: 'number',
+		default: 360,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		description:
+			'Give up after this long; the job itself goes on at Roboflow and can be picked up later with Get Status or another Wait For Result',
+	},
+	...resultsOutputProperties({}),
+	{
+		// Set only inside the sub-workflow that Park Execution runs: never shown to users.
+		displayName: 'Internal Step',
+		name: 'internalStep',
+		type: 'hidden',
+		default: '',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['waitForResult'] } }, properties);
+
+function readWaitSettings(this: IExecuteFunctions): WaitSettings {
+	const pollInterval = Number(this.getNodeParameter('pollInterval', 0, MIN_POLL_INTERVAL_SECONDS));
+	if (!(pollInterval >= MIN_POLL_INTERVAL_SECONDS)) {
+		throw new NodeOperationError(this.getNode(), `Poll Interval must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds, not ${pollInterval}`, {
+			description: 'Roboflow rate-limits status checks to one per job per minute. Set Poll Interval to 60 or more.',
+		});
+	}
+	const maxWaitMinutes = Number(this.getNodeParameter('maxWaitTime', 0, 360));
+	if (!(maxWaitMinutes > 0)) {
+		throw new NodeOperationError(this.getNode(), `Max Wait Time must be a positive number of minutes, not ${maxWaitMinutes}`, {
+			description: 'Set how long to wait for the job before giving up, e.g. 360 for six hours.',
+		});
+	}
+	return {
+		intervalMs: pollInterval * 1000,
+		maxWaitMs: maxWaitMinutes * 60_000,
+		results: readResultsOutputSettings(this, 0),
+	};
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const settings = readWaitSettings.call(this);
+	const jobIdValues = items.map((_, i) => this.getNodeParameter('jobId', i) as unknown);
+
+	if ((this.getNodeParameter('internalStep', 0, '') as string) === CHECK_STEP) {
+		return await checkOnce.call(this, jobIdValues, settings);
+	}
+	// Refuse bad job IDs before anything starts; Continue On Fail turns them into error items later.
+	if (!this.continueOnFail()) jobIdValues.forEach((value, i) => requireJobId(this, value, i));
+
+	const mode = this.getNodeParameter('waitMode', 0, 'park') as string;
+	if (mode === 'keepRunning') return await keepRunning.call(this, jobIdValues, settings);
+	return await park.call(this, jobIdValues, settings);
+}
+
+/** The internal step: one round, then park until the next job is due, or hand over the results. */
+async function checkOnce(this: IExecuteFunctions, jobIdValues: unknown[], settings: WaitSettings): Promise<INodeExecutionData[][]> {
+	const state = this.getContext('node') as WaitState;
+	const round = await runWaitRound.call(this, state, jobIdValues, settings);
+	if (round.finished) return [[], round.items];
+	await this.putExecutionToWait(new Date(round.nextCheckAt));
+	// On a timed resume n8n passes these input items to output 0, which loops back here.
+	return [this.getInputData(), []];
+}
+
+async function keepRunning(this: IExecuteFunctions, jobIdValues: unknown[], settings: WaitSettings): Promise<INodeExecutionData[][]> {
+	const state: WaitState = {};
+	const signal = this.getExecutionCancelSignal();
+	for (;;) {
+		const round = await runWaitRound.call(this, state, jobIdValues, settings);
+		if (round.finished) return [round.items];
+		await sleep(Math.max(0, round.nextCheckAt - Date.now()), signal);
+	}
+}
+
+async function park(this: IExecuteFunctions, jobIdValues: unknown[], settings: WaitSettings): Promise<INodeExecutionData[][]> {
+	const node = this.getNode();
+	const checkParameters: IDataObject = {
+		jobId: '={{ $json.job_id }}',
+		pollInterval: settings.intervalMs / 1000,
+		maxWaitTime: settings.maxWaitMs / 60_000,
+		output: settings.results.output,
+		outputBinaryField: settings.results.binaryPropertyName,
+		resultOptions: {
+			minConfidence: settings.results.filters.minConfidence ?? 0,
+			classes: (settings.results.filters.classes ?? []).join(','),
+			onlyFramesWithPredictions: settings.results.onlyFramesWithPredictions,
+		},
+	};
+	// Job IDs are resolved here, where the user's expressions can see the whole workflow.
+	const childItems: INodeExecutionData[] = jobIdValues.map((jobId, i) => ({
+		json: { job_id: jobId as string },
+		pairedItem: { item: i },
+	}));
+	const result = await this.executeWorkflow(
+		{ code: buildInlineWaitWorkflow(node, checkParameters) },
+		childItems,
+		undefined,
+		{
+			parentExecution: {
+				executionId: this.getExecutionId(),
+				workflowId: this.getWorkflow().id as string,
+				shouldResume: true,
+			},
+		},
+	);
+	// While the sub-execution is parked this is a placeholder that n8n replaces on resume
+	// with the sub-workflow's final output; it must never be null.
+	return (result.data ?? [[]]).map((items) => items ?? []);
+}
