@@ -11,6 +11,8 @@ import { join } from 'path';
 
 // n8n-core writes its instance settings under N8N_USER_FOLDER when first loaded.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'rf-n8n-user-'));
+// n8n's logger prints every node error; tests read errors from the run data instead.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import { Container } from '@n8n/di';
 import { parse, stringify } from 'flatted';
@@ -30,7 +32,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	IConnections,
 } from 'n8n-workflow';
-import { createDeferredPromise, ICredentialsHelper, Workflow } from 'n8n-workflow';
+import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 
 import { RoboflowApi } from '../../credentials/RoboflowApi.credentials';
 import { RoboflowVideo } from '../../nodes/RoboflowVideo/RoboflowVideo.node';
@@ -186,8 +188,9 @@ export async function runWorkflow(spec: WorkflowSpec, options: RunOptions = {}):
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as never);
-	const finished = createDeferredPromise<IRun>();
-	hooks.addHandler('workflowExecuteAfter', (fullRunData) => finished.resolve(fullRunData));
+	let resolveFinished: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveFinished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (fullRunData) => resolveFinished(fullRunData));
 
 	const additionalData = {
 		hooks,
@@ -226,7 +229,7 @@ export async function runWorkflow(spec: WorkflowSpec, options: RunOptions = {}):
 
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	const returned = await execute.processRunExecutionData(workflow);
-	const run = await Promise.race([finished.promise, Promise.resolve(returned)]);
+	const run = await Promise.race([finished, Promise.resolve(returned)]);
 	const resultData = run.data.resultData;
 	return {
 		run,

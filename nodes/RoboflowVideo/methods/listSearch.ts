@@ -35,6 +35,8 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 		action: 'listing your projects',
 	});
 	const projects = (((ws.workspace as IDataObject | undefined)?.projects ?? []) as ProjectSummary[]).filter((p) => {
+		// Semantic segmentation cannot run on video, so such projects are not offered.
+		if (p.type === 'semantic-segmentation') return false;
 		if (!filter) return true;
 		const needle = filter.toLowerCase();
 		return `${p.name ?? ''} ${p.id ?? ''}`.toLowerCase().includes(needle);
@@ -52,7 +54,8 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 		);
 		const versions = (detail.versions ?? []) as VersionSummary[];
 		const trained = versions.filter((v) => v.model);
-		for (const version of (trained.length ? trained : versions).slice().reverse()) {
+		// Roboflow lists versions newest first, which is also the likeliest pick.
+		for (const version of trained.length ? trained : versions) {
 			const number = slugOf(version.id);
 			if (!/^\d+$/.test(number)) continue;
 			results.push({

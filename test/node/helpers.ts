@@ -1,0 +1,73 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+import { join } from 'path';
+
+import { startEmulator, type EmulatorOptions, type RoboflowEmulator } from '../emulator/server';
+import { ROBOFLOW_NODE_TYPE, SOURCE_NODE_TYPE, type RunResult, type WorkflowSpec } from '../harness/in-process-n8n';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+export const SAMPLE_MP4 = join(FIXTURES, 'sample.mp4');
+
+/** A key distinctive enough that finding it anywhere in output is unmistakably a leak. */
+export const SECRET_KEY = 'rf_Secret_Key_9c1f7e2ab4d8';
+
+export async function emulatorForTests(options: EmulatorOptions = {}): Promise<RoboflowEmulator> {
+	return await startEmulator({ seed: 7, apiKeys: [SECRET_KEY], ...options });
+}
+
+export function credentialsFor(emulator: RoboflowEmulator, apiKey = SECRET_KEY) {
+	return { roboflowApi: { apiKey, baseUrl: emulator.apiUrl } };
+}
+
+export interface StepSpec {
+	name: string;
+	parameters: IDataObject;
+	continueOnFail?: boolean;
+}
+
+/** Source → step 1 → step 2 → …, each step a Roboflow Video node. */
+export function chain(
+	items: IDataObject[],
+	steps: StepSpec[],
+	binaryFiles: IDataObject[] = [],
+): WorkflowSpec {
+	const nodes: INode[] = [
+		{
+			id: 'source',
+			name: 'Source',
+			type: SOURCE_NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(items), binaryFiles: JSON.stringify(binaryFiles) },
+		},
+	];
+	const connections: WorkflowSpec['connections'] = {};
+	let previous = 'Source';
+	steps.forEach((step, i) => {
+		nodes.push({
+			id: `step-${i}`,
+			name: step.name,
+			type: ROBOFLOW_NODE_TYPE,
+			typeVersion: 1,
+			position: [200 * (i + 1), 0],
+			parameters: step.parameters as INode['parameters'],
+			credentials: { roboflowApi: { id: 'cred-1', name: 'Roboflow test' } },
+			...(step.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		});
+		connections[previous] = { main: [[{ node: step.name, type: 'main', index: 0 }]] };
+		previous = step.name;
+	});
+	return { nodes, connections };
+}
+
+export function model(id: string, inferenceType = 'object-detection', options: IDataObject = {}): IDataObject {
+	return { model: { __rl: true, mode: 'id', value: id }, inferenceType, options };
+}
+
+/** Everything a run could show a person or store: outputs, errors, the whole saved execution. */
+export function everythingVisible(result: RunResult): string {
+	return `${result.saved}\n${JSON.stringify(result.error ?? null)}\n${String(result.error?.message ?? '')}\n${String(result.error?.description ?? '')}`;
+}
+
+export function jsonOf(result: RunResult, node: string, output = 0): IDataObject[] {
+	return (result.output(node)[output] ?? []).map((item) => item.json);
+}
