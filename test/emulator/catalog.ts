@@ -195,7 +195,7 @@ export function modelProblem(modelId: string, modelVersion: string, inferenceTyp
 	const builtin = BUILTIN_MODELS[modelId];
 	if (builtin) {
 		if (builtin.version !== modelVersion) return `Model ${modelId}/${modelVersion} does not exist (the built-in ${modelId} model has version ${builtin.version}).`;
-		if (builtin.type !== inferenceType) return `Model ${modelId}/${modelVersion} is a ${builtin.type} model, not ${inferenceType}.`;
+		if (builtin.type !== inferenceType) return `Model ${modelId}/${modelVersion} has type ${builtin.type}, not ${inferenceType}.`;
 		return undefined;
 	}
 	const project = findProject(modelId);
@@ -204,6 +204,6 @@ export function modelProblem(modelId: string, modelVersion: string, inferenceTyp
 		return `Model ${modelId}/${modelVersion} does not exist or is not accessible with this API key.`;
 	}
 	if (!project.trainedVersions.includes(version)) return `Model ${modelId}/${modelVersion} has not been trained.`;
-	if (project.type !== inferenceType) return `Model ${modelId}/${modelVersion} is a ${project.type} model, not ${inferenceType}.`;
+	if (project.type !== inferenceType) return `Model ${modelId}/${modelVersion} has type ${project.type}, not ${inferenceType}.`;
 	return undefined;
 }

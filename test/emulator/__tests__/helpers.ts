@@ -1,0 +1,102 @@
+/** Shared helpers for the emulator tests: plain fetch against 127.0.0.1, fixtures, a fake clock. */
+import { createReadStream, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { RoboflowEmulator } from '../server';
+
+export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+export const fixture = (name: string): string => path.join(FIXTURES, name);
+
+export const RPS_MODEL = { model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' };
+
+/** Fakes only Date (so Date.now/new Date follow jest.setSystemTime); real timers keep sockets working. */
+export function useFakeClock(start = Date.UTC(2025, 0, 15, 12, 0, 0)): { advance(ms: number): void; now(): number } {
+	jest.useFakeTimers({
+		doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+		now: start,
+	});
+	return {
+		advance: (ms) => jest.setSystemTime(Date.now() + ms),
+		now: () => Date.now(),
+	};
+}
+
+export interface JsonAnswer<T = any> {
+	status: number;
+	headers: Headers;
+	body: T;
+}
+
+export async function callApi<T = any>(emulator: RoboflowEmulator, method: string, pathAndQuery: string, body?: unknown, apiKey: string | null = emulator.apiKey): Promise<JsonAnswer<T>> {
+	const url = new URL(pathAndQuery, emulator.apiUrl);
+	if (apiKey !== null) url.searchParams.set('api_key', apiKey);
+	const response = await fetch(url, {
+		method,
+		headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+	});
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = text ? JSON.parse(text) : undefined;
+	} catch {
+		/* keep text */
+	}
+	return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export async function signedUrlFor(emulator: RoboflowEmulator, fileName: string): Promise<string> {
+	const answer = await callApi(emulator, 'POST', '/video_upload_signed_url/', { file_name: fileName });
+	expect(answer.status).toBe(200);
+	return answer.body.signed_url;
+}
+
+/** PUTs a fixture as a stream (the way a well-behaved client uploads a large video). */
+export async function putFile(signedUrl: string, filePath: string, contentType = 'application/octet-stream'): Promise<Response> {
+	return fetch(signedUrl, {
+		method: 'PUT',
+		headers: { 'Content-Type': contentType, 'Content-Length': String(statSync(filePath).size) },
+		body: Readable.toWeb(createReadStream(filePath)) as unknown as BodyInit,
+		duplex: 'half',
+	} as RequestInit);
+}
+
+export async function uploadFixture(emulator: RoboflowEmulator, name: string, uploadName = name): Promise<string> {
+	const url = await signedUrlFor(emulator, uploadName);
+	const put = await putFile(url, fixture(name));
+	expect(put.status).toBe(200);
+	return url;
+}
+
+export async function createJob(emulator: RoboflowEmulator, body: Record<string, unknown>): Promise<string> {
+	const answer = await callApi(emulator, 'POST', '/videoinfer/', body);
+	expect(answer.status).toBe(200);
+	return answer.body.job_id;
+}
+
+export async function poll(emulator: RoboflowEmulator, jobId: string): Promise<JsonAnswer> {
+	return callApi(emulator, 'GET', `/videoinfer/?job_id=${encodeURIComponent(jobId)}`);
+}
+
+/** A throwaway file server on 127.0.0.1 for "public URL" inputs; close it in afterAll. */
+export async function startFileServer(routes: Record<string, { file?: string; status?: number; redirect?: string }>): Promise<{ url: string; close(): Promise<void> }> {
+	const server = http.createServer((req, res) => {
+		const route = routes[req.url ?? ''];
+		if (!route) return void res.writeHead(404).end('not found');
+		if (route.redirect) return void res.writeHead(302, { Location: route.redirect }).end();
+		if (route.status && route.status !== 200) return void res.writeHead(route.status).end('nope');
+		res.writeHead(200, { 'Content-Type': 'video/mp4' });
+		createReadStream(route.file!).pipe(res);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
