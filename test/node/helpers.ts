@@ -71,3 +71,35 @@ export function everythingVisible(result: RunResult): string {
 export function jsonOf(result: RunResult, node: string, output = 0): IDataObject[] {
 	return (result.output(node)[output] ?? []).map((item) => item.json);
 }
+
+/** Uploads the sample the way a user's HTTP client would, for tests that need a real video at the emulator. */
+export async function uploadSample(emulator: RoboflowEmulator, fileName = 'sample.mp4'): Promise<string> {
+	const { readFileSync } = await import('fs');
+	const signed = await fetch(`${emulator.apiUrl}/video_upload_signed_url/?api_key=${emulator.apiKey}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ file_name: fileName }),
+	});
+	const { signed_url: url } = (await signed.json()) as { signed_url: string };
+	const put = await fetch(url, {
+		method: 'PUT',
+		headers: { 'content-type': 'application/octet-stream' },
+		body: readFileSync(SAMPLE_MP4),
+	});
+	if (!put.ok) throw new Error(`upload failed: ${put.status}`);
+	return url;
+}
+
+/** Starts a job directly at the emulator (not through the node) and returns its id. */
+export async function startJobDirectly(emulator: RoboflowEmulator, inputUrl: string, models: IDataObject[], inferFps = 6): Promise<string> {
+	const response = await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ input_url: inputUrl, infer_fps: inferFps, models }),
+	});
+	const body = (await response.json()) as { job_id: string };
+	if (!body.job_id) throw new Error(`could not start job: ${JSON.stringify(body)}`);
+	return body.job_id;
+}
+
+export const RPS_MODEL = { model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' };

@@ -110,9 +110,11 @@ export function roboflowErrorMessage(body: unknown): { message?: string; hint?: 
 			hint: typeof obj.hint === 'string' ? obj.hint : undefined,
 		};
 	}
-	if (typeof inner === 'string') return { message: inner };
-	if (typeof b.message === 'string') return { message: b.message };
-	return {};
+	// Job failures are undocumented: keep both a message and an error name when both come.
+	const message = typeof b.message === 'string' ? b.message : undefined;
+	const name = typeof inner === 'string' ? inner : undefined;
+	if (message && name && !message.includes(name)) return { message: `${message} (${name})` };
+	return message || name ? { message: message ?? name } : {};
 }
 
 const FIX_BY_STATUS: Record<number, string> = {
@@ -142,8 +144,9 @@ export function toSafeApiError(
 			.filter(Boolean)
 			.join(' ') + retry;
 	} else {
-		message = `Could not reach Roboflow while ${action}${failure.networkCode ? ` (${failure.networkCode})` : ''}`;
-		description = `Check the Base URL in the Roboflow API credential and the network between n8n and Roboflow. Details: ${failure.message}`;
+		// A network code in the message would make n8n swap the message for its generic one.
+		message = `Could not reach Roboflow while ${action}`;
+		description = `Check the Base URL in the Roboflow API credential and the network between n8n and Roboflow. Details: ${failure.networkCode ? `${failure.networkCode}: ` : ''}${failure.message}`;
 	}
 
 	const safe: JsonObject = {

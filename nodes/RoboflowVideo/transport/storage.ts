@@ -74,8 +74,9 @@ function storageError(
 	const storageCode = typeof failure.body === 'string' ? /<Code>([^<]+)<\/Code>/.exec(failure.body)?.[1] : undefined;
 	const message = failure.httpCode
 		? `Storage answered HTTP ${failure.httpCode}${storageCode ? ` (${storageCode})` : ''} while ${action}`
-		: `Could not reach Roboflow's storage while ${action}${failure.networkCode ? ` (${failure.networkCode})` : ''}`;
-	const description = `${fixes.join(' ')} Storage location: ${where}`;
+		: `Could not reach Roboflow's storage while ${action}`;
+	const network = failure.httpCode ? '' : ` Details: ${failure.networkCode ? `${failure.networkCode}: ` : ''}${failure.message}.`;
+	const description = `${fixes.join(' ')}${network} Storage location: ${where}`;
 	const safe = { message: redactText(message), description: redactText(description) } as JsonObject;
 	return new NodeApiError(node, safe, {
 		message: safe.message as string,
