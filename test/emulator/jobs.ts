@@ -108,6 +108,15 @@ export function redactUrl(raw: string): string {
 	}
 }
 
+/** What identifies an input video across runs: its URL path (not host, port or signature). */
+function stableInputKey(inputUrl: string): string {
+	try {
+		return new URL(inputUrl).pathname;
+	} catch {
+		return inputUrl;
+	}
+}
+
 export class JobBook {
 	private jobs = new Map<string, Job>();
 	private jobCounter = 0;
@@ -123,8 +132,10 @@ export class JobBook {
 
 	create(request: JobRequest, failAtEnd: Extract<Fault, { type: 'jobFailed' }> | undefined): Job {
 		this.jobCounter += 1;
-		// Job ids are deterministic too (seed + order + input), so two runs of a test match.
-		const id = createRng(this.settings.seed(), this.jobCounter, JSON.stringify(request)).uuid();
+		// Job ids are deterministic too (seed + order + input), so two runs of a test match;
+		// the input is identified by its path only, since ports and signatures differ per run.
+		const stableRequest = { ...request, input_url: stableInputKey(request.input_url) };
+		const id = createRng(this.settings.seed(), this.jobCounter, JSON.stringify(stableRequest)).uuid();
 		const models: ResultsModel[] = request.models.map((m) => ({
 			model_id: m.model_id,
 			model_version: String(m.model_version),
@@ -186,7 +197,7 @@ export class JobBook {
 		if (!job.results) {
 			job.results = buildResults({
 				seed: this.settings.seed(),
-				inputKey: `${redactUrl(job.request.input_url)}#${job.video!.frameCount}`,
+				inputKey: `${stableInputKey(job.request.input_url)}#${job.video!.container}#${job.video!.frameCount}`,
 				inferFps: job.request.infer_fps,
 				video: job.video!,
 				models: job.models,

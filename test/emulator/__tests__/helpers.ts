@@ -58,7 +58,7 @@ export async function putFile(signedUrl: string, filePath: string, contentType =
 	return fetch(signedUrl, {
 		method: 'PUT',
 		headers: { 'Content-Type': contentType, 'Content-Length': String(statSync(filePath).size) },
-		body: Readable.toWeb(createReadStream(filePath)) as unknown as BodyInit,
+		body: Readable.toWeb(createReadStream(filePath)) as unknown as RequestInit['body'],
 		duplex: 'half',
 	} as RequestInit);
 }

@@ -49,7 +49,7 @@ describe('job lifecycle in simulated time', () => {
 
 		const results = await fetch(done.body.output_signed_url, { headers: { 'Content-Type': 'application/json' } });
 		expect(results.status).toBe(200);
-		const file = await results.json();
+		const file: any = await results.json();
 		expect(file.frame_offset).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76, 80, 84, 88, 92]);
 		expect(file.time_offset.slice(0, 4)).toEqual([0, 0.1667, 0.3333, 0.5]);
 		expect(file['rock-paper-scissors-presentation']).toHaveLength(24);

@@ -1,0 +1,98 @@
+/** The emulator as a process: the CLI, and leaving nothing behind on close(). */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { startEmulator } from '../server';
+import { callApi, createJob, RPS_MODEL, uploadFixture } from './helpers';
+
+const openHandles = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap' || kind === 'TCPSocketWrap').length;
+
+const emulatorTempDirs = (): string[] => readdirSync(os.tmpdir()).filter((name) => name.startsWith('roboflow-emulator-')).sort();
+
+const refusesConnections = (url: string): Promise<boolean> =>
+	new Promise((resolve) => {
+		const { hostname, port } = new URL(url);
+		const socket = net.connect(Number(port), hostname);
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.once('error', () => resolve(true));
+	});
+
+describe('close()', () => {
+	it('closes both servers, kept-alive sockets and temp files', async () => {
+		const before = openHandles();
+		const tempDirsBefore = emulatorTempDirs();
+		const emulator = await startEmulator({ processing: { fixedSeconds: 0 } });
+		await createJob(emulator, { input_url: await uploadFixture(emulator, 'sample.mp4'), infer_fps: 1, models: [RPS_MODEL] });
+		await callApi(emulator, 'GET', '/'); // fetch keeps this connection alive in its pool
+		expect(emulatorTempDirs().length).toBeGreaterThan(tempDirsBefore.length);
+		await emulator.close();
+		await emulator.close(); // idempotent
+		expect(await refusesConnections(emulator.apiUrl)).toBe(true);
+		expect(await refusesConnections(emulator.storageUrl)).toBe(true);
+		// Client-side pooled sockets see the close and go away on their own shortly.
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(openHandles()).toBeLessThanOrEqual(before);
+		expect(emulatorTempDirs()).toEqual(tempDirsBefore);
+	});
+
+	it('fails to start on a taken port without leaking the other server', async () => {
+		const first = await startEmulator();
+		const port = Number(new URL(first.apiUrl).port);
+		try {
+			await expect(startEmulator({ port })).rejects.toThrow(/EADDRINUSE/);
+		} finally {
+			await first.close();
+		}
+	});
+});
+
+describe('cli.ts', () => {
+	const cli = path.join(__dirname, '..', 'cli.ts');
+	const tsxLoader = require.resolve('tsx');
+
+	const run = (args: string[]): Promise<{ firstLine: string; exitCode: number | null; output: string }> =>
+		new Promise((resolve, reject) => {
+			const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+			let output = '';
+			let answered = false;
+			const timer = setTimeout(() => {
+				child.kill('SIGKILL');
+				reject(new Error(`cli did not start: ${output}`));
+			}, 15_000);
+			child.stdout.on('data', async (chunk: Buffer) => {
+				output += chunk.toString();
+				if (answered || !output.includes('\n')) return;
+				answered = true;
+				const firstLine = output.split('\n')[0];
+				const apiUrl = /API (http:\/\/\S+)/.exec(firstLine)?.[1];
+				// The emulator must answer before we ask it to stop.
+				const root = await fetch(`${apiUrl}/?api_key=${args.includes('--api-key') ? args[args.indexOf('--api-key') + 1] : 'emulator-api-key'}`);
+				expect(root.status).toBe(200);
+				child.kill('SIGINT');
+				child.once('exit', (exitCode) => {
+					clearTimeout(timer);
+					resolve({ firstLine, exitCode, output });
+				});
+			});
+			child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+			child.once('error', reject);
+		});
+
+	it('starts on the given ports, never prints a custom key, and stops on SIGINT', async () => {
+		expect(existsSync(cli)).toBe(true);
+		const { firstLine, exitCode, output } = await run(['--port', '0', '--storage-port', '0', '--poll-window-seconds', '60', '--fixed-seconds', '90', '--seed', '1', '--api-key', 'S3CRET-KEY']);
+		expect(firstLine).toMatch(/^Roboflow emulator: API http:\/\/127\.0\.0\.1:\d+ storage http:\/\/127\.0\.0\.1:\d+ \(api key from --api-key\)$/);
+		expect(output).not.toContain('S3CRET-KEY');
+		expect(exitCode).toBe(0);
+	});
+
+	it('prints the default key, which is no secret', async () => {
+		const { firstLine } = await run([]);
+		expect(firstLine).toContain('api key emulator-api-key');
+	});
+});
