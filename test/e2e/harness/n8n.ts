@@ -132,17 +132,19 @@ export interface N8nInstance {
 		body?: unknown,
 		opts?: { waitForRegistration?: boolean; timeoutMs?: number; headers?: Record<string, string> },
 	): Promise<HttpResult<T>>;
-	/** Graceful stop: SIGTERM, wait for exit, SIGKILL after `timeoutMs` (default 30 s). */
+	/** Graceful stop: SIGTERM, wait for exit, SIGKILL after `timeoutMs` (default 40 s; n8n itself waits up to 30 s for running executions). */
 	stop(opts?: { timeoutMs?: number }): Promise<void>;
 	/** SIGKILL the whole process group at once (crash tests). */
 	kill(): Promise<void>;
 	/** Start again on the same user folder and ports; the owner and API key stay valid. */
 	restart(): Promise<void>;
 	/**
-	 * Imports a workflow file. While n8n runs: through the public API (returns the new id).
-	 * While stopped: `n8n import:workflow --input=<file>` (returns the id in the file, if any).
+	 * Imports a workflow file (one workflow object). `via: 'api'` (default while n8n runs): public
+	 * API POST /workflows, n8n assigns a new id, which is returned. `via: 'cli'` (default while
+	 * stopped; also works while running, SQLite in WAL mode): `n8n import:workflow --input=<file>`,
+	 * keeps the file's id (returned; undefined if the file has none). Imported workflows are inactive.
 	 */
-	importWorkflowFile(file: string): Promise<string | undefined>;
+	importWorkflowFile(file: string, opts?: { via?: 'api' | 'cli' }): Promise<string | undefined>;
 	/** Runs an n8n CLI command against this user folder (e.g. ['import:workflow', '--input=x']). */
 	runCli(args: string[], opts?: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
@@ -484,7 +486,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		const pgid = child.pid!;
 		if (isRunning()) {
 			child.kill('SIGTERM'); // n8n shuts its task runner down itself
-			const timeout = stopOpts.timeoutMs ?? 30_000;
+			const timeout = stopOpts.timeoutMs ?? 40_000;
 			const timedOut = await Promise.race([exitPromise.then(() => false), sleep(timeout).then(() => true)]);
 			if (timedOut) {
 				log(`n8n did not exit within ${timeout} ms of SIGTERM; killing it`);
@@ -644,10 +646,14 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 			});
 		});
 
-	const importWorkflowFile = async (file: string): Promise<string | undefined> => {
+	const importWorkflowFile: N8nInstance['importWorkflowFile'] = async (file, imp = {}) => {
 		const wf = JSON.parse(fs.readFileSync(file, 'utf8'));
 		if (Array.isArray(wf)) throw new Error('importWorkflowFile: give one workflow per file');
-		if (isRunning()) return await api.createWorkflow(wf);
+		const via = imp.via ?? (isRunning() ? 'api' : 'cli');
+		if (via === 'api') {
+			if (!isRunning()) throw new Error("importWorkflowFile via 'api' needs a running n8n");
+			return await api.createWorkflow(wf);
+		}
 		const r = await runCli(['import:workflow', `--input=${path.resolve(file)}`]);
 		// Judge by the output, not only the exit code (n8n sometimes crashes at exit).
 		if (!/Successfully imported/i.test(r.stdout + r.stderr)) {
@@ -714,6 +720,12 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		runCli,
 	};
 	return instance;
+}
+
+/** SIGKILLs every n8n (and CLI) process group this harness process started, e.g. in a jest teardown. */
+export function killAllN8n(): void {
+	for (const g of liveGroups) killGroup(g, 'SIGKILL');
+	liveGroups.clear();
 }
 
 function normalizeExecution(e: any): ExecutionSummary {
