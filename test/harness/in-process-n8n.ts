@@ -36,14 +36,20 @@ import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 
 import { RoboflowApi } from '../../credentials/RoboflowApi.credentials';
 import { RoboflowVideo } from '../../nodes/RoboflowVideo/RoboflowVideo.node';
-import { ItemsSource } from './items-source.node';
+import { ItemsSource, PassThrough } from './items-source.node';
 
 export const ROBOFLOW_NODE_TYPE = 'n8n-nodes-roboflow-video.roboflowVideo';
 export const SOURCE_NODE_TYPE = 'test.itemsSource';
+/** Stands in for n8n-nodes-base.noOp, which this harness does not load. */
+export const PASS_THROUGH_NODE_TYPE = 'test.passThrough';
 
 const nodeTypeRegistry: Record<string, INodeType> = {
 	[ROBOFLOW_NODE_TYPE]: new RoboflowVideo(),
 	[SOURCE_NODE_TYPE]: new ItemsSource(),
+	[PASS_THROUGH_NODE_TYPE]: new PassThrough(),
+	'n8n-nodes-base.noOp': new PassThrough(),
+	// In passthrough mode the real trigger hands on the caller's items, which the harness feeds in.
+	'n8n-nodes-base.executeWorkflowTrigger': new PassThrough(),
 };
 
 const nodeTypes: INodeTypes = {
@@ -150,6 +156,10 @@ export interface RunOptions {
 	/** A saved waiting execution to resume, as returned by a previous run's `saved`. */
 	resumeFrom?: string;
 	executionId?: string;
+	/** Called once the run is under way, with a function that cancels it as n8n's Stop button does. */
+	onStart?: (cancel: () => void) => void;
+	/** Items the start node receives (a sub-workflow's caller items); one empty item by default. */
+	startItems?: INodeExecutionData[];
 }
 
 export interface RunResult {
@@ -220,7 +230,7 @@ export async function runWorkflow(spec: WorkflowSpec, options: RunOptions = {}):
 			executionData: {
 				contextData: {},
 				metadata: {},
-				nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
+				nodeExecutionStack: [{ node: start, data: { main: [options.startItems ?? [{ json: {} }]] }, source: null }],
 				waitingExecution: {},
 				waitingExecutionSource: {},
 			},
@@ -228,8 +238,16 @@ export async function runWorkflow(spec: WorkflowSpec, options: RunOptions = {}):
 	}
 
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	const returned = await execute.processRunExecutionData(workflow);
-	const run = await Promise.race([finished, Promise.resolve(returned)]);
+	const pending = execute.processRunExecutionData(workflow);
+	options.onStart?.(() => pending.cancel());
+	let returned: IRun | undefined;
+	try {
+		returned = await pending;
+	} catch (error) {
+		// A cancelled run rejects here; its final state still arrives through the hook.
+		if (!pending.isCanceled) throw error;
+	}
+	const run = returned ?? (await finished);
 	const resultData = run.data.resultData;
 	return {
 		run,

@@ -40,3 +40,22 @@ export class ItemsSource implements INodeType {
 		return [out];
 	}
 }
+
+/** Test-only stand-in for n8n's No Operation node: its input is its output. */
+export class PassThrough implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Pass Through',
+		name: 'passThrough',
+		group: ['transform'],
+		version: 1,
+		description: 'Passes items on',
+		defaults: { name: 'Pass Through' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}

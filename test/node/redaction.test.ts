@@ -41,7 +41,7 @@ describe('toSafeApiError', () => {
 
 	it('keeps status, Roboflow\'s message and hint, and Retry-After, and nothing of the key', () => {
 		const error = toSafeApiError(node, leaky, { action: 'starting the inference job', itemIndex: 2, secrets: [KEY] });
-		const everything = JSON.stringify({ ...error.toJSON(), description: error.description, messages: error.messages, stack: error.stack });
+		const everything = JSON.stringify({ json: error, description: error.description, messages: error.messages, stack: error.stack });
 		expect(everything).not.toContain(KEY);
 		expect(error.message).toBe('Roboflow answered HTTP 400 while starting the inference job: Bad request for api_key=[redacted]');
 		expect(error.description).toContain('Your key [redacted] is fine');
@@ -54,6 +54,6 @@ describe('toSafeApiError', () => {
 		const error = toSafeApiError(node, refused, { action: 'asking for an upload link', secrets: [KEY] });
 		expect(error.message).toBe('Could not reach Roboflow while asking for an upload link');
 		expect(error.description).toContain('ECONNREFUSED');
-		expect(JSON.stringify({ ...error.toJSON(), description: error.description })).not.toContain(KEY);
+		expect(JSON.stringify({ json: error, description: error.description })).not.toContain(KEY);
 	});
 });

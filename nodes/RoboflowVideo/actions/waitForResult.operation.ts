@@ -120,7 +120,15 @@ async function keepRunning(this: IExecuteFunctions, jobIdValues: unknown[], sett
 	for (;;) {
 		const round = await runWaitRound.call(this, state, jobIdValues, settings);
 		if (round.finished) return [round.items];
-		await sleep(Math.max(0, round.nextCheckAt - Date.now()), signal);
+		try {
+			await sleep(Math.max(0, round.nextCheckAt - Date.now()), signal);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), 'Stopped waiting: the execution was canceled', {
+				description: `The job${round.pendingJobIds.length > 1 ? 's' : ''} ${round.pendingJobIds.join(', ')} go on at Roboflow; pick them up with Get Status or Wait For Result.`,
+				// Keeps n8n's own reason with the error for anyone debugging.
+				...(error instanceof Error ? { cause: error } : {}),
+			} as ConstructorParameters<typeof NodeOperationError>[2]);
+		}
 	}
 }
 

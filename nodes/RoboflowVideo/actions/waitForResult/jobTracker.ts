@@ -127,12 +127,12 @@ async function pollOnce(
 	settings: WaitSettings,
 	continueOnFail: boolean,
 ): Promise<void> {
-	job.lastPollAt = Date.now();
 	job.polls++;
 	let status;
 	try {
 		status = await fetchJobStatus.call(this, job.jobId, job.itemIndex);
 	} catch (error) {
+		job.lastPollAt = Date.now();
 		const failure = readHttpFailure(error);
 		const code = Number((error as NodeApiError).httpCode ?? failure.httpCode);
 		if (code === 429) {
@@ -150,6 +150,9 @@ async function pollOnce(
 		job.output = [{ job_id: job.jobId, state: 'unknown', error: (error as Error).message }];
 		return;
 	}
+	// Timed from the answer, not the request: however slow this call was to arrive, Roboflow
+	// then sees the next one at least a full interval after this one.
+	job.lastPollAt = Date.now();
 	job.transientFailures = 0;
 	if (status.state === 'processing') {
 		if (status.progress !== undefined) job.progress = status.progress;

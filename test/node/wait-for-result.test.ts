@@ -1,0 +1,290 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { buildInlineWaitWorkflow, CHECK_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import type { RoboflowEmulator } from '../emulator/server';
+import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
+import { chain, credentialsFor, emulatorForTests, jsonOf, RPS_MODEL, startJobDirectly, uploadSample } from './helpers';
+
+/**
+ * Park Execution's internal step, run through n8n-core exactly as the node builds it. Time is
+ * the faked Date clock shared by the node and the emulator; only Date is faked, so HTTP runs.
+ */
+const T0 = new Date('2026-11-22T10:00:00Z').getTime();
+const MINUTE = 60_000;
+
+function parentNode(parameters: IDataObject = {}, continueOnFail = false): INode {
+	return {
+		id: 'parent',
+		name: 'Wait For Result',
+		type: ROBOFLOW_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { operation: 'waitForResult', ...parameters } as INode['parameters'],
+		credentials: { roboflowApi: { id: 'cred-1', name: 'Roboflow test' } },
+		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+}
+
+const checkParameters = (extra: IDataObject = {}): IDataObject => ({
+	jobId: '={{ $json.job_id }}',
+	pollInterval: 60,
+	maxWaitTime: 360,
+	output: 'summary',
+	...extra,
+});
+
+describe('Wait For Result: the check-once step parks, resumes and finally hands over results', () => {
+	let emulator: RoboflowEmulator;
+
+	beforeAll(async () => {
+		emulator = await emulatorForTests({ pollWindowMs: MINUTE });
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => {
+		jest.useFakeTimers({
+			doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+		});
+		jest.setSystemTime(T0);
+		emulator.reset();
+	});
+	afterEach(() => jest.useRealTimers());
+
+	async function startJobs(count: number, modelsPerJob: number[] = []): Promise<string[]> {
+		const ids: string[] = [];
+		for (let i = 0; i < count; i++) {
+			const extra = [
+				{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
+				{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
+			].slice(0, (modelsPerJob[i] ?? 1) - 1);
+			ids.push(await startJobDirectly(emulator, await uploadSample(emulator, `clip-${i}.mp4`), [RPS_MODEL, ...extra]));
+		}
+		return ids;
+	}
+
+	function subWorkflow(parameters: IDataObject = {}, continueOnFail = false) {
+		return buildInlineWaitWorkflow(parentNode({}, continueOnFail), checkParameters(parameters));
+	}
+
+	async function run(jobIds: string[], previous?: RunResult, parameters: IDataObject = {}, continueOnFail = false) {
+		return await runWorkflow(
+			{ nodes: subWorkflow(parameters, continueOnFail).nodes, connections: subWorkflow(parameters, continueOnFail).connections },
+			{
+				credentials: credentialsFor(emulator),
+				startItems: jobIds.map((job_id, i) => ({ json: { job_id }, pairedItem: { item: i } })),
+				resumeFrom: previous?.saved,
+				executionId: 'sub-1',
+			},
+		);
+	}
+
+	const pollTimes = (jobId: string) => emulator.statusPolls(jobId).map((r) => r.at - T0);
+
+	it('parks while the job runs, re-parks on each resume, and emits the summary when it ends', async () => {
+		emulator.configure({ processing: { fixedSeconds: 150 } });
+		const [jobId] = await startJobs(1);
+
+		let result = await run([jobId]);
+		expect(result.error).toBeUndefined();
+		expect(result.run.waitTill?.getTime()).toBe(T0 + MINUTE);
+		expect(result.output('Results')).toEqual([]);
+		expect(pollTimes(jobId)).toEqual([0]);
+
+		for (const minute of [1, 2]) {
+			jest.setSystemTime(T0 + minute * MINUTE);
+			result = await run([jobId], result);
+			expect(result.run.waitTill?.getTime()).toBe(T0 + (minute + 1) * MINUTE);
+			expect(result.output('Results')).toEqual([]);
+		}
+
+		jest.setSystemTime(T0 + 3 * MINUTE);
+		result = await run([jobId], result);
+		expect(result.run.waitTill).toBeUndefined();
+		expect(result.run.status).toBe('success');
+		const [summary] = jsonOf(result, 'Results');
+		expect(summary).toMatchObject({ job_id: jobId, state: 'completed', frames_inferred: expect.any(Number) });
+		expect(result.output('Results')[0][0].pairedItem).toEqual({ item: 0 });
+		expect(pollTimes(jobId)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
+	});
+
+	it('makes no status call when resumed before the interval, and parks again for the time left', async () => {
+		emulator.configure({ processing: { fixedSeconds: 150 } });
+		const [jobId] = await startJobs(1);
+		const first = await run([jobId]);
+		expect(pollTimes(jobId)).toEqual([0]);
+
+		jest.setSystemTime(T0 + 20_000);
+		const early = await run([jobId], first);
+		expect(early.error).toBeUndefined();
+		expect(pollTimes(jobId)).toEqual([0]);
+		expect(early.run.waitTill?.getTime()).toBe(T0 + MINUTE);
+
+		jest.setSystemTime(T0 + MINUTE);
+		await run([jobId], early);
+		expect(pollTimes(jobId)).toEqual([0, MINUTE]);
+	});
+
+	it('takes a 429 as "not yet" and waits as long as Retry-After says', async () => {
+		emulator.configure({ processing: { fixedSeconds: 150 } });
+		const [jobId] = await startJobs(1);
+		emulator.addFault({ match: { endpoint: 'jobStatus' }, times: 1, fault: { type: 'http', status: 429, retryAfterSeconds: 90 } });
+		const result = await run([jobId]);
+		expect(result.error).toBeUndefined();
+		expect(result.run.waitTill?.getTime()).toBe(T0 + 90_000);
+	});
+
+	it('polls each job once per round, stops polling finished jobs, and emits all results together', async () => {
+		emulator.configure({ processing: { baseSeconds: 30, secondsPerVideoSecondPerModel: 10 } });
+		// The sample is 4 s long: one model takes 70 s, three take 150 s.
+		const [quick, slow] = await startJobs(2, [1, 3]);
+		let result = await run([quick, slow]);
+		for (let minute = 1; result.run.waitTill; minute++) {
+			expect(minute).toBeLessThan(10);
+			expect(result.output('Results')).toEqual([]);
+			jest.setSystemTime(T0 + minute * MINUTE);
+			result = await run([quick, slow], result);
+		}
+		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE]);
+		expect(pollTimes(slow)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
+		const out = result.output('Results')[0];
+		expect(out.map((item) => [item.json.job_id, item.pairedItem])).toEqual([
+			[quick, { item: 0 }],
+			[slow, { item: 1 }],
+		]);
+		expect(Object.keys(out[1].json.models as object).sort()).toEqual(['clip', 'gaze', 'rock-paper-scissors-presentation']);
+	});
+
+	it('fails the node on a failed job, naming the job, its status code and Roboflow\'s message', async () => {
+		emulator.configure({ processing: { fixedSeconds: 30 } });
+		const [jobId] = await startJobs(1);
+		emulator.addFault({ match: { jobId }, fault: { type: 'jobFailed', status: 2, message: 'infer_fps exceeds the video frame rate' } });
+		let result = await run([jobId]);
+		jest.setSystemTime(T0 + MINUTE);
+		result = await run([jobId], result);
+		expect(result.error?.message).toBe(`Roboflow job ${jobId} failed (status 2): infer_fps exceeds the video frame rate (InjectedFailure)`);
+	});
+
+	it('under Continue On Fail, a failed job fails only its own item', async () => {
+		emulator.configure({ processing: { fixedSeconds: 30 } });
+		const [bad, good] = await startJobs(2);
+		emulator.addFault({ match: { jobId: bad }, fault: { type: 'jobFailed', status: 3, message: 'Model crashed' } });
+		let result = await run([bad, good], undefined, {}, true);
+		jest.setSystemTime(T0 + MINUTE);
+		result = await run([bad, good], result, {}, true);
+		expect(result.error).toBeUndefined();
+		const [failed, done] = result.output('Results')[0];
+		expect(failed).toMatchObject({ json: { job_id: bad, state: 'failed', status_code: 3, error: expect.stringContaining('Model crashed') }, pairedItem: { item: 0 } });
+		expect(done).toMatchObject({ json: { job_id: good, state: 'completed' }, pairedItem: { item: 1 } });
+	});
+
+	it('gives up after Max Wait Time with an error that names the job and how to pick it up again', async () => {
+		emulator.configure({ processing: { fixedSeconds: 3600 } });
+		const [jobId] = await startJobs(1);
+		let result = await run([jobId], undefined, { maxWaitTime: 2 });
+		for (let minute = 1; result.run.waitTill && minute < 5; minute++) {
+			jest.setSystemTime(T0 + minute * MINUTE);
+			result = await run([jobId], result, { maxWaitTime: 2 });
+		}
+		expect(result.error?.message).toBe(`Gave up waiting after 2 minutes: job ${jobId} still running`);
+		expect(result.error?.description).toMatch(/Get Status or another Wait For Result/);
+	});
+
+	it('checks the job only once per interval even when n8n resumes the step several times at once', async () => {
+		emulator.configure({ processing: { fixedSeconds: 150 } });
+		const [jobId] = await startJobs(1);
+		const first = await run([jobId]);
+		jest.setSystemTime(T0 + 30_000);
+		const again = await run([jobId], first);
+		const yetAgain = await run([jobId], again);
+		expect(yetAgain.run.waitTill?.getTime()).toBe(T0 + MINUTE);
+		expect(pollTimes(jobId)).toEqual([0]);
+		expect(yetAgain.run.data.resultData.lastNodeExecuted).toBe(CHECK_NODE_NAME);
+	});
+});
+
+describe('Wait For Result: bad settings are refused before any call', () => {
+	let emulator: RoboflowEmulator;
+	beforeAll(async () => {
+		emulator = await emulatorForTests();
+	});
+	afterAll(async () => await emulator.close());
+
+	it.each([
+		[{ pollInterval: 30 }, /^Poll Interval must be at least 60 seconds, not 30/],
+		[{ maxWaitTime: 0 }, /^Max Wait Time must be a positive number of minutes, not 0/],
+		[{ jobId: '={{ $json.job_id }}' }, /^Item 1: Job ID is empty/],
+	])('%j', async (parameters, message) => {
+		const result = await runWorkflow(chain([{}], [{ name: 'Wait', parameters: { operation: 'waitForResult', jobId: 'abc', ...parameters } }]), {
+			credentials: credentialsFor(emulator),
+		});
+		expect(result.error?.message).toMatch(message);
+		expect(emulator.requests).toEqual([]);
+	});
+});
+
+describe('Wait For Result: Keep Execution Running', () => {
+	let emulator: RoboflowEmulator;
+	const realSetTimeout = global.setTimeout;
+	const realDelay = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+	beforeAll(async () => {
+		emulator = await emulatorForTests({ pollWindowMs: MINUTE });
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => emulator.reset());
+	afterEach(() => jest.useRealTimers());
+
+	/** Lets faked time pass in small steps, giving real I/O a moment between them. */
+	async function letTimePass(totalMs: number, until?: Promise<unknown>, stepMs = 1_000): Promise<void> {
+		let settled = false;
+		void until?.finally(() => (settled = true)).catch(() => undefined);
+		for (let passed = 0; !settled && passed < totalMs; passed += stepMs) {
+			await realDelay(2);
+			await jest.advanceTimersByTimeAsync(stepMs);
+		}
+	}
+
+	const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]);
+
+	async function startFakeClockAndJob(seconds: number): Promise<string> {
+		const url = await uploadSample(emulator);
+		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+		jest.setSystemTime(T0);
+		emulator.configure({ processing: { fixedSeconds: seconds } });
+		return await startJobDirectly(emulator, url, [RPS_MODEL]);
+	}
+
+	const waitStep = (extra: IDataObject = {}) =>
+		chain([{}], [{ name: 'Wait', parameters: { operation: 'waitForResult', waitMode: 'keepRunning', jobId: '={{ $json.job_id }}', output: 'perFrame', ...extra } }]);
+
+	it('polls in-process once per interval and returns the results when the job ends', async () => {
+		const jobId = await startFakeClockAndJob(150);
+		const running = runWorkflow(waitStep({ jobId }), { credentials: credentialsFor(emulator) });
+		await letTimePass(10 * MINUTE, running);
+		const result = await running;
+		expect(result.error).toBeUndefined();
+		expect(result.run.waitTill).toBeUndefined();
+		const polls = emulator.statusPolls(jobId).map((r) => r.at - T0);
+		expect(polls).toHaveLength(4);
+		expect(polls[0]).toBeLessThan(5_000);
+		for (const gap of gaps(polls)) expect(gap).toBeGreaterThanOrEqual(MINUTE);
+		const frames = jsonOf(result, 'Wait');
+		expect(frames.length).toBeGreaterThan(0);
+		expect(frames[0]).toMatchObject({ job_id: jobId, frame_index: expect.any(Number), time: expect.any(Number) });
+	});
+
+	it('stops promptly, with no further status calls, when the execution is cancelled', async () => {
+		const jobId = await startFakeClockAndJob(3600);
+		let cancel: () => void = () => {};
+		const running = runWorkflow(waitStep({ jobId }), { credentials: credentialsFor(emulator), onStart: (c) => (cancel = c) });
+		await letTimePass(2 * MINUTE + 30_000);
+		const pollsBefore = emulator.statusPolls(jobId).length;
+		expect(pollsBefore).toBe(3);
+		cancel();
+		await letTimePass(5_000, running);
+		const result = await running;
+		expect(result.run.status).toBe('canceled');
+		expect(result.error?.description).toContain(jobId);
+		await letTimePass(10 * MINUTE, undefined, 30_000);
+		expect(emulator.statusPolls(jobId)).toHaveLength(pollsBefore);
+	});
+});
