@@ -1,0 +1,157 @@
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
+import type { IDataObject } from 'n8n-workflow';
+
+import { detectKind, type ResultsFile } from '../../nodes/RoboflowVideo/helpers/results';
+import type { RoboflowEmulator } from '../emulator/server';
+import { runWorkflow } from '../harness/in-process-n8n';
+import { chain, credentialsFor, emulatorForTests, jsonOf, startJobDirectly, uploadSample } from './helpers';
+
+const ALL_KINDS = [
+	{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' },
+	{ model_id: 'pothole-segmentation', model_version: '2', inference_type: 'instance-segmentation' },
+	{ model_id: 'hand-keypoints', model_version: '1', inference_type: 'keypoint-detection' },
+	{ model_id: 'weather-classification', model_version: '3', inference_type: 'classification' },
+	{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
+	{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
+];
+
+type Frame = IDataObject & { predictions?: Array<IDataObject & { class?: string; confidence?: number; face?: IDataObject }> };
+
+describe('results output against a real emulator results file with every inference type', () => {
+	let emulator: RoboflowEmulator;
+	let jobId: string;
+	let file: ResultsFile;
+
+	beforeAll(async () => {
+		emulator = await emulatorForTests({ pollWindowMs: 0, processing: { fixedSeconds: 0 } });
+		jobId = await startJobDirectly(emulator, await uploadSample(emulator), ALL_KINDS, 6);
+		const status = (await (await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}&job_id=${jobId}`)).json()) as IDataObject;
+		file = (await (await fetch(String(status.output_signed_url))).json()) as ResultsFile;
+	});
+	afterAll(async () => await emulator.close());
+
+	const getResults = async (parameters: IDataObject) =>
+		await runWorkflow(
+			chain([{}], [{ name: 'Status', parameters: { operation: 'getStatus', jobId, downloadResults: true, ...parameters } }]),
+			{ credentials: credentialsFor(emulator) },
+		);
+
+	it('reads each model\'s kind off the shape of its frames', () => {
+		expect(Object.fromEntries(ALL_KINDS.map((m) => [m.model_id, detectKind(file[m.model_id])]))).toEqual({
+			'rock-paper-scissors-presentation': 'object-detection',
+			'pothole-segmentation': 'instance-segmentation',
+			'hand-keypoints': 'keypoint-detection',
+			'weather-classification': 'classification',
+			clip: 'clip-embedding',
+			gaze: 'gaze-detection',
+		});
+	});
+
+	it('Summary: counts, confidences and first/last sightings per class agree with the file', async () => {
+		const [summary] = jsonOf(await getResults({ output: 'summary' }), 'Status');
+		const frames = file.frame_offset.length;
+		expect(summary).toMatchObject({ job_id: jobId, state: 'completed', frames_inferred: frames });
+		expect(summary.video_seconds_covered).toBeCloseTo(file.time_offset[frames - 1] + (file.time_offset[1] - file.time_offset[0]), 3);
+		const models = summary.models as Record<string, IDataObject>;
+
+		for (const id of ['rock-paper-scissors-presentation', 'pothole-segmentation', 'hand-keypoints']) {
+			const entries = file[id] as Array<Frame | null>;
+			const expected: Record<string, { detections: number; frames: number; max: number; first: number; last: number; sum: number }> = {};
+			entries.forEach((frame, i) => {
+				const seen = new Set<string>();
+				for (const p of frame?.predictions ?? []) {
+					const e = (expected[p.class!] ??= { detections: 0, frames: 0, max: 0, first: Infinity, last: -Infinity, sum: 0 });
+					e.detections++;
+					e.sum += p.confidence!;
+					e.max = Math.max(e.max, p.confidence!);
+					e.first = Math.min(e.first, file.time_offset[i]);
+					e.last = Math.max(e.last, file.time_offset[i]);
+					if (!seen.has(p.class!)) e.frames++;
+					seen.add(p.class!);
+				}
+			});
+			const model = models[id];
+			expect(model.frames_inferred).toBe(entries.filter((f) => f !== null).length);
+			expect(Object.keys(model.classes as object).sort()).toEqual(Object.keys(expected).sort());
+			expect(Object.keys(expected).length).toBeGreaterThan(0);
+			for (const [name, e] of Object.entries(expected)) {
+				expect((model.classes as IDataObject)[name]).toEqual({
+					detections: e.detections,
+					frames: e.frames,
+					max_confidence: Math.round(e.max * 1e4) / 1e4,
+					mean_confidence: Math.round((e.sum / e.detections) * 1e4) / 1e4,
+					first_seen: e.first,
+					last_seen: e.last,
+				});
+			}
+		}
+		expect(models['pothole-segmentation'].type).toBe('instance-segmentation');
+		expect(models['hand-keypoints'].type).toBe('keypoint-detection');
+
+		const weather = models['weather-classification'];
+		const tops = (file['weather-classification'] as Array<Frame | null>).filter(Boolean).map((f) => String(f!.top));
+		expect(weather.type).toBe('classification');
+		const classes = weather.classes as Record<string, IDataObject>;
+		expect(Object.values(classes).reduce((n, c) => n + Number(c.frames), 0)).toBe(tops.length);
+		for (const c of Object.values(classes)) expect(c).not.toHaveProperty('detections');
+
+		expect(models.clip).toEqual({
+			type: 'clip-embedding',
+			frames_inferred: (file.clip as unknown[]).filter(Boolean).length,
+			embeddings: (file.clip as unknown[]).filter(Boolean).length,
+			embedding_size: 512,
+		});
+
+		const gazeFaces = (file.gaze as Array<Frame | null>).reduce((n, f) => n + (f?.predictions?.length ?? 0), 0);
+		expect(models.gaze).toMatchObject({ type: 'gaze-detection', faces_detected: gazeFaces, mean_yaw_degrees: expect.any(Number) });
+	});
+
+	it('Summary with Minimum Confidence and Classes keeps only what passes both filters', async () => {
+		const [summary] = jsonOf(await getResults({ output: 'summary', resultOptions: { minConfidence: 0.7, classes: 'rock, paper' } }), 'Status');
+		const rps = (summary.models as Record<string, IDataObject>)['rock-paper-scissors-presentation'];
+		const kept = (file['rock-paper-scissors-presentation'] as Array<Frame | null>)
+			.flatMap((f) => f?.predictions ?? [])
+			.filter((p) => p.confidence! >= 0.7 && ['Rock', 'Paper'].includes(p.class!));
+		const classes = rps.classes as Record<string, IDataObject>;
+		expect(Object.keys(classes).every((c) => ['Rock', 'Paper'].includes(c))).toBe(true);
+		expect(Object.values(classes).reduce((n, c) => n + Number(c.detections), 0)).toBe(kept.length);
+		expect(summary.filters).toEqual({ min_confidence: 0.7, classes: ['rock', 'paper'] });
+	});
+
+	it('One Item per Frame: one item per inferred frame, or only those with predictions', async () => {
+		const all = jsonOf(await getResults({ output: 'perFrame', resultOptions: { onlyFramesWithPredictions: false } }), 'Status');
+		expect(all).toHaveLength(file.frame_offset.length);
+		expect(all[1]).toMatchObject({ job_id: jobId, frame_index: 1, frame_offset: file.frame_offset[1], time: file.time_offset[1] });
+		const frame1 = all[1].models as Record<string, IDataObject | null>;
+		expect(Object.keys(frame1).sort()).toEqual(ALL_KINDS.map((m) => m.model_id).sort());
+		if (file.clip[1]) expect((frame1.clip as IDataObject).embedding).toEqual(file.clip[1]);
+
+		const filtered = jsonOf(
+			await getResults({ output: 'perFrame', resultOptions: { onlyFramesWithPredictions: true, classes: 'Scissors', minConfidence: 0.5 } }),
+			'Status',
+		);
+		const expected = (file['rock-paper-scissors-presentation'] as Array<Frame | null>)
+			.map((f, i) => ({ i, n: (f?.predictions ?? []).filter((p) => p.class === 'Scissors' && p.confidence! >= 0.5).length }))
+			.filter(({ n }) => n > 0)
+			.map(({ i }) => i);
+		// Other models' classes are not Scissors, so only frames where the detector saw scissors remain.
+		expect(filtered.map((f) => f.frame_index)).toEqual(expected);
+		expect(expected.length).toBeGreaterThan(0);
+	});
+
+	it('Raw: the results file exactly as it came', async () => {
+		const [raw] = jsonOf(await getResults({ output: 'raw' }), 'Status');
+		expect(raw).toEqual({ job_id: jobId, state: 'completed', results: file });
+	});
+
+	it('Binary File: the results JSON in the named binary field, ready to store or send', async () => {
+		const result = await getResults({ output: 'binary', outputBinaryField: 'results' });
+		const [item] = result.output('Status')[0];
+		expect(item.json).toMatchObject({ job_id: jobId, file_name: `roboflow-video-results-${jobId}.json` });
+		const binary = item.binary!.results;
+		expect(binary).toMatchObject({ mimeType: 'application/json', fileName: `roboflow-video-results-${jobId}.json` });
+		const bytes = await Container.get(BinaryDataService).getAsBuffer(binary);
+		expect(JSON.parse(bytes.toString('utf8'))).toEqual(file);
+	});
+});
