@@ -138,14 +138,21 @@ function startCheckServer(): Promise<{ url: string; close: () => void; hits: str
 
 /* ------------------------------------------------------------------ helpers */
 
+/** Processes whose working folder or N8N_USER_FOLDER is this user folder (n8n, its task runner, CLI runs). */
 function processesOf(userFolder: string): string[] {
-	try {
-		return execFileSync('pgrep', ['-af', userFolder], { encoding: 'utf8' })
-			.split('\n')
-			.filter((l) => l.trim() && !l.includes('pgrep'));
-	} catch {
-		return [];
+	const found: string[] = [];
+	for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+		try {
+			const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+			const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+			if (cwd === userFolder || environ.includes(`N8N_USER_FOLDER=${userFolder}`)) {
+				found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`);
+			}
+		} catch {
+			/* gone or not ours */
+		}
 	}
+	return found;
 }
 
 /** Non-loopback TCP/UDP peers of n8n's processes (should stay empty). */
@@ -288,6 +295,7 @@ async function main() {
 		const pgid = n8n.pid!;
 		const pids = groupPids(pgid);
 		log(`n8n process group ${pgid}: ${pids.length} processes`);
+		check('the user-folder process finder sees n8n', processesOf(userFolder).length >= 1, processesOf(userFolder));
 
 		const nodeTypes = await n8n.rest.getNodeTypes();
 		check('n8n lists the community node type', nodeTypes.some((n) => n.name === `${PKG}.e2eDummy`));
