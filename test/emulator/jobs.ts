@@ -120,6 +120,8 @@ function stableInputKey(inputUrl: string): string {
 export class JobBook {
 	private jobs = new Map<string, Job>();
 	private jobCounter = 0;
+	/** Aborted by clear(), so reset/close never wait for a slow download. */
+	private downloads = new AbortController();
 
 	constructor(
 		private readonly settings: {
@@ -143,7 +145,8 @@ export class JobBook {
 			...(m.inference_params ? { inference_params: m.inference_params } : {}),
 		}));
 		const job: Job = { id, request, models, createdAt: Date.now(), prepared: false, failAtEnd, preparation: Promise.resolve() };
-		job.preparation = this.prepare(job).finally(() => {
+		// Taken now: a clear() before the download even starts must still cancel it.
+		job.preparation = this.prepare(job, this.downloads.signal).finally(() => {
 			job.prepared = true;
 		});
 		this.jobs.set(id, job);
@@ -163,6 +166,8 @@ export class JobBook {
 		const pending = this.all().map((job) => job.preparation);
 		this.jobs.clear();
 		this.jobCounter = 0;
+		this.downloads.abort();
+		this.downloads = new AbortController();
 		await Promise.allSettled(pending);
 	}
 
@@ -222,7 +227,7 @@ export class JobBook {
 		};
 	}
 
-	private async prepare(job: Job): Promise<void> {
+	private async prepare(job: Job, downloadSignal: AbortSignal): Promise<void> {
 		const fail = (status: 2 | 3, error: string, message: string): void => {
 			job.earlyFailure = { status, error, message };
 		};
@@ -250,7 +255,7 @@ export class JobBook {
 			await mkdir(jobDir, { recursive: true });
 			videoPath = path.join(jobDir, 'input-video');
 			try {
-				await download(inputUrl, videoPath);
+				await download(inputUrl, videoPath, downloadSignal);
 			} catch (error) {
 				return fail(3, 'InputVideoDownloadFailed', `The input video could not be downloaded from ${redactUrl(job.request.input_url)}: ${(error as Error).message}`);
 			}
@@ -281,11 +286,11 @@ export class JobBook {
 }
 
 /** Streams a public video URL to disk (following redirects), never holding it in memory. */
-async function download(url: URL, destination: string, redirectsLeft = MAX_REDIRECTS): Promise<void> {
+async function download(url: URL, destination: string, signal: AbortSignal, redirectsLeft = MAX_REDIRECTS): Promise<void> {
 	const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
 	if (!client) throw new Error(`unsupported protocol ${url.protocol}`);
 	const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-		const request = client.get(url, { timeout: DOWNLOAD_TIMEOUT_MS }, resolve);
+		const request = client.get(url, { timeout: DOWNLOAD_TIMEOUT_MS, signal }, resolve);
 		request.on('timeout', () => request.destroy(new Error('timed out')));
 		request.on('error', reject);
 	});
@@ -293,11 +298,11 @@ async function download(url: URL, destination: string, redirectsLeft = MAX_REDIR
 	if (status >= 300 && status < 400 && response.headers.location) {
 		response.resume();
 		if (redirectsLeft === 0) throw new Error('too many redirects');
-		return download(new URL(response.headers.location, url), destination, redirectsLeft - 1);
+		return download(new URL(response.headers.location, url), destination, signal, redirectsLeft - 1);
 	}
 	if (status !== 200) {
 		response.resume();
 		throw new Error(`HTTP ${status}`);
 	}
-	await pipeline(response, createWriteStream(destination));
+	await pipeline(response, createWriteStream(destination), { signal });
 }

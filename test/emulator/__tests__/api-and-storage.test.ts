@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { startEmulator, type RoboflowEmulator } from '../server';
 import { callApi, fixture, putFile, signedUrlFor, uploadFixture, useFakeClock } from './helpers';
 
@@ -174,5 +175,22 @@ describe('signed upload URLs', () => {
 		const response = await putFile(bare, fixture('sample.mp4'));
 		expect(response.status).toBe(403);
 		expect(await response.text()).toContain('AccessDenied');
+	});
+
+	it('streams a large upload to disk and records its exact size', async () => {
+		const url = await signedUrlFor(emulator, 'big.mp4');
+		const chunk = Buffer.alloc(1024 * 1024, 7);
+		const chunks = 48;
+		const source = Readable.from((function* () {
+			for (let i = 0; i < chunks; i++) yield chunk;
+		})());
+		const response = await fetch(url, {
+			method: 'PUT',
+			headers: { 'Content-Type': 'application/octet-stream' },
+			body: Readable.toWeb(source) as unknown as RequestInit['body'],
+			duplex: 'half',
+		} as RequestInit);
+		expect(response.status).toBe(200);
+		expect(emulator.requests.at(-1)).toMatchObject({ host: 'storage', status: 200, body: { bytes: chunks * chunk.length } });
 	});
 });

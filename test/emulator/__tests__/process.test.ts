@@ -40,6 +40,37 @@ describe('close()', () => {
 		expect(emulatorTempDirs()).toEqual(tempDirsBefore);
 	});
 
+	it('does not wait for a hanging input download', async () => {
+		const accepted = new Set<net.Socket>();
+		const hanging = net.createServer((socket) => accepted.add(socket)); // accepts, never answers
+		await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+		const port = (hanging.address() as net.AddressInfo).port;
+		const emulator = await startEmulator();
+		await createJob(emulator, { input_url: `http://127.0.0.1:${port}/slow.mp4`, infer_fps: 1, models: [RPS_MODEL] });
+		const started = performance.now();
+		await emulator.close();
+		expect(performance.now() - started).toBeLessThan(2_000);
+		for (const socket of accepted) socket.destroy();
+		await new Promise<void>((resolve) => hanging.close(() => resolve()));
+	});
+
+	it('never logs api keys or signed query strings', async () => {
+		const lines: string[] = [];
+		const emulator = await startEmulator({ apiKeys: ['very-secret-key'], processing: { fixedSeconds: 0 }, log: (line) => lines.push(line) });
+		try {
+			const jobId = await createJob(emulator, { input_url: await uploadFixture(emulator, 'sample.mp4'), infer_fps: 1, models: [RPS_MODEL] });
+			const done = await callApi(emulator, 'GET', `/videoinfer/?job_id=${jobId}`);
+			await fetch(done.body.output_signed_url);
+			await callApi(emulator, 'GET', '/', undefined, 'wrong-key');
+		} finally {
+			await emulator.close();
+		}
+		expect(lines.length).toBeGreaterThanOrEqual(6);
+		for (const line of lines) {
+			expect(line).not.toMatch(/very-secret-key|wrong-key|X-Goog-|api_key/);
+		}
+	});
+
 	it('fails to start on a taken port without leaking the other server', async () => {
 		const first = await startEmulator();
 		const port = Number(new URL(first.apiUrl).port);
