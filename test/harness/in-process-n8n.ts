@@ -35,8 +35,12 @@ import type {
 import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 
 import { RoboflowApi } from '../../credentials/RoboflowApi.credentials';
-import { RoboflowVideo } from '../../nodes/RoboflowVideo/RoboflowVideo.node';
+import type { RoboflowVideo as RoboflowVideoNode } from '../../nodes/RoboflowVideo/RoboflowVideo.node';
 import { ItemsSource, PassThrough } from './items-source.node';
+
+// Named with its extension: beside the node sits its codex RoboflowVideo.node.json, which
+// tsx's resolver would otherwise pick for the bare path.
+const { RoboflowVideo } = require('../../nodes/RoboflowVideo/RoboflowVideo.node.ts') as { RoboflowVideo: typeof RoboflowVideoNode };
 
 export const ROBOFLOW_NODE_TYPE = 'n8n-nodes-roboflow-video.roboflowVideo';
 export const SOURCE_NODE_TYPE = 'test.itemsSource';

@@ -1,5 +1,5 @@
 import { createReadStream } from 'fs';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 /**
  * Test-only start node: emits the items given as JSON, each optionally carrying a file read
@@ -18,6 +18,7 @@ export class ItemsSource implements INodeType {
 		properties: [
 			{ displayName: 'Items', name: 'items', type: 'string', default: '[]' },
 			{ displayName: 'Binary Files', name: 'binaryFiles', type: 'string', default: '[]' },
+			{ displayName: 'Stored Binaries', name: 'storedBinaries', type: 'string', default: '[]' },
 		],
 	};
 
@@ -31,7 +32,14 @@ export class ItemsSource implements INodeType {
 			fileName?: string;
 			mimeType?: string;
 		}>;
+		// Binaries already in n8n's store: { item, field, data: IBinaryData }.
+		const stored = JSON.parse(this.getNodeParameter('storedBinaries', 0, '[]') as string) as Array<{
+			item: number;
+			field: string;
+			data: IBinaryData;
+		}>;
 		const out: INodeExecutionData[] = items.map((json) => ({ json }));
+		for (const { item, field, data } of stored) out[item].binary = { ...(out[item].binary ?? {}), [field]: data };
 		for (const file of files) {
 			const data = await this.helpers.prepareBinaryData(createReadStream(file.path), file.fileName ?? file.path, file.mimeType);
 			if (file.fileName !== undefined) data.fileName = file.fileName;

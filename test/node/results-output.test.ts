@@ -2,7 +2,8 @@ import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 import type { IDataObject } from 'n8n-workflow';
 
-import { detectKind, type ResultsFile } from '../../nodes/RoboflowVideo/helpers/results';
+import { detectKind } from '../../nodes/RoboflowVideo/helpers/results';
+import type { ResultsFile } from '../emulator/results';
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow } from '../harness/in-process-n8n';
 import { chain, credentialsFor, emulatorForTests, jsonOf, startJobDirectly, uploadSample } from './helpers';
