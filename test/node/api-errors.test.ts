@@ -77,7 +77,7 @@ const failures: FailureCase[] = [
 		fault: { match: { host: 'storage', endpoint: 'upload' }, fault: { type: 'http', status: 503 } },
 		build: async () => [[{}], [upload], sample],
 		message: /^Storage answered HTTP 503.* while uploading the video to Roboflow's storage/,
-		description: /run Upload Video again\. Storage location: http:\/\/127\.0\.0\.1:\d+\/roboflow_video_inference_input\/.+\/sample\.mp4$/,
+		description: /run Upload Video again\. Storage location: http:\/\/127\.0\.0\.1:\d+\/roboflow_video_inference_input\/.+\/sample-[a-z0-9]{8}\.mp4$/,
 	},
 	{
 		label: 'an expired results link',

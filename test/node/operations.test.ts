@@ -54,7 +54,8 @@ describe('Upload Video, Start Inference and Get Status in a real n8n-core run', 
 
 		const [upload] = jsonOf(result, 'Upload');
 		expect(upload).toMatchObject({ file_name: 'sample.mp4', size_bytes: 14817, mime_type: 'video/mp4' });
-		expect(String(upload.input_url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\/sample\.mp4\?X-Goog-Algorithm=/);
+		expect(upload.stored_as).toMatch(/^sample-[a-z0-9]{8}\.mp4$/);
+		expect(String(upload.input_url)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/.+/${upload.stored_as}\\?X-Goog-Algorithm=`));
 
 		const [started] = jsonOf(result, 'Start');
 		expect(started.job_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -66,12 +67,12 @@ describe('Upload Video, Start Inference and Get Status in a real n8n-core run', 
 		const served = emulator.requests.map((r) => `${r.host} ${r.method} ${r.path} ${r.status}`);
 		expect(served).toEqual([
 			'api POST /video_upload_signed_url/ 200',
-			expect.stringMatching(/^storage PUT \/roboflow_video_inference_input\/.+\/sample\.mp4 200$/),
+			expect.stringMatching(/^storage PUT \/roboflow_video_inference_input\/.+\/sample-[a-z0-9]{8}\.mp4 200$/),
 			'api POST /videoinfer/ 200',
 			'api GET /videoinfer/ 200',
 		]);
 		const [signedUrlCall, put, create, poll] = emulator.requests;
-		expect(signedUrlCall.body).toEqual({ file_name: 'sample.mp4' });
+		expect(signedUrlCall.body).toEqual({ file_name: upload.stored_as });
 		expect(put.body).toEqual({ bytes: 14817 });
 		expect(put.headers['content-type']).toBe('application/octet-stream');
 		expect(put.headers['content-length']).toBe('14817');
@@ -94,6 +95,17 @@ describe('Upload Video, Start Inference and Get Status in a real n8n-core run', 
 			expect(JSON.stringify(request)).not.toContain(SECRET_KEY);
 		}
 		expect(emulator.jobs()[0]).toMatchObject({ state: expect.stringMatching(/preparing|running/) });
+	});
+
+	it('gives each upload its own storage name, so concurrent uploads of one file name never overwrite each other', async () => {
+		const result = await runWorkflow(
+			chain([{}, {}], [{ name: 'Upload', parameters: { operation: 'uploadVideo', binaryPropertyName: 'data' } }], [sampleFile(0), sampleFile(1)]),
+			{ credentials: credentialsFor(emulator) },
+		);
+		const [first, second] = jsonOf(result, 'Upload');
+		expect(first.file_name).toBe(second.file_name);
+		expect(first.stored_as).not.toBe(second.stored_as);
+		expect(first.input_url).not.toBe(second.input_url);
 	});
 
 	it('uploads from in-memory binary data as well as from the filesystem store', async () => {

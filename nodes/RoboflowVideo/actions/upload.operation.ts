@@ -1,5 +1,5 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { randomString, updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	containerFromFileName,
@@ -34,7 +34,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. warehouse-cam-2024-05-01.mp4',
 				description:
-					'Name to store the video under at Roboflow. Defaults to the binary file\'s own name. Must end in .mp4, .avi, .mkv or .webm.',
+					'Name for the video at Roboflow, before the short random suffix that keeps concurrent uploads apart. Defaults to the binary file\'s own name. Must end in .mp4, .avi, .mkv or .webm.',
 			},
 		],
 	},
@@ -88,11 +88,23 @@ async function inspectVideo(this: IExecuteFunctions, itemIndex: number): Promise
 	return { fileName, mimeType: binary.mimeType || 'application/octet-stream', sizeBytes, binary };
 }
 
+/**
+ * Roboflow keeps uploads in one folder per workspace, by file name: two executions uploading
+ * "clip.mp4" at once would overwrite each other before their jobs read the video. A short
+ * random suffix keeps each upload apart and the name still recognisable.
+ */
+export function uniqueStorageName(fileName: string): string {
+	const dot = fileName.lastIndexOf('.');
+	const stem = fileName.slice(0, dot).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'video';
+	return `${stem}-${randomString(8).toLowerCase()}${fileName.slice(dot).toLowerCase()}`;
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const video = await inspectVideo.call(this, itemIndex);
 
+	const storedName = uniqueStorageName(video.fileName);
 	const response = await roboflowApiRequest.call(this, 'POST', '/video_upload_signed_url/', {
-		body: { file_name: video.fileName },
+		body: { file_name: storedName },
 		itemIndex,
 		action: 'asking for an upload link',
 	});
@@ -113,6 +125,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			json: {
 				input_url: signedUrl,
 				file_name: video.fileName,
+				stored_as: storedName,
 				size_bytes: video.sizeBytes,
 				mime_type: video.mimeType,
 			},

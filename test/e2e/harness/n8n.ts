@@ -230,7 +230,6 @@ async function freePort(exclude: number[] = []): Promise<number> {
 function bcryptHash(n8nRoot: string, password: string): string {
 	// n8n itself hashes with bcryptjs (services/password.utility.js); use n8n's own copy.
 	const bcryptPath = require.resolve('bcryptjs', { paths: [n8nRoot] });
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const bcrypt = require(bcryptPath) as { hashSync(s: string, rounds: number): string };
 	return bcrypt.hashSync(password, 10);
 }
