@@ -667,10 +667,20 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		const url = webhookPath.startsWith('/') ? `${baseUrl}${webhookPath}` : `${baseUrl}/webhook/${webhookPath}`;
 		const deadline = Date.now() + (w.timeoutMs ?? 15_000);
 		for (;;) {
+			// Raw bytes (a video) go as they are; anything else as JSON.
+			const raw = Buffer.isBuffer(body) || body instanceof Uint8Array;
 			const res = await fetch(url, {
 				method,
-				headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(w.headers ?? {}) },
-				body: body === undefined || method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(body),
+				headers: {
+					...(body !== undefined ? { 'content-type': raw ? 'application/octet-stream' : 'application/json' } : {}),
+					...(w.headers ?? {}),
+				},
+				body:
+					body === undefined || method === 'GET' || method === 'HEAD'
+						? undefined
+						: raw
+							? (body as Uint8Array)
+							: JSON.stringify(body),
 			});
 			const data = await readBody(res);
 			if (res.status === 404 && w.waitForRegistration !== false && Date.now() < deadline) {

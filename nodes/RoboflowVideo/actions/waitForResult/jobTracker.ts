@@ -161,7 +161,8 @@ async function pollOnce(
 	if (status.state === 'failed') {
 		const message = `Roboflow job ${job.jobId} failed (status ${status.status_code}): ${status.error}`;
 		if (!continueOnFail) {
-			throw new NodeApiError(this.getNode(), { message, status_code: status.status_code } as JsonObject, {
+			// "job_status", not "status_code": n8n would read the latter as an HTTP status.
+			throw new NodeApiError(this.getNode(), { message, job_status: status.status_code } as JsonObject, {
 				message,
 				description:
 					'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
