@@ -123,6 +123,27 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		expect(pollTimes(jobId)).toEqual([0, MINUTE]);
 	});
 
+	it('after a late resume (n8n was down when the check was due), sits out one short wait before checking', async () => {
+		emulator.configure({ processing: { fixedSeconds: 30 } });
+		const [jobId] = await startJobs(1);
+		const first = await run([jobId]);
+		expect(first.run.waitTill?.getTime()).toBe(T0 + MINUTE);
+
+		// Resumed 40 s after the check was due, as right after a restart of n8n.
+		jest.setSystemTime(T0 + MINUTE + 40_000);
+		const settling = await run([jobId], first);
+		expect(settling.error).toBeUndefined();
+		expect(pollTimes(jobId)).toEqual([0]);
+		expect(settling.run.waitTill?.getTime()).toBe(T0 + MINUTE + 70_000);
+
+		// n8n's next sweep resumes it, late again by its nature: now it checks and hands over.
+		jest.setSystemTime(T0 + 2 * MINUTE + 30_000);
+		const done = await run([jobId], settling);
+		expect(pollTimes(jobId)).toEqual([0, 2 * MINUTE + 30_000]);
+		expect(done.run.waitTill).toBeUndefined();
+		expect(jsonOf(done, 'Results')[0]).toMatchObject({ job_id: jobId, state: 'completed' });
+	});
+
 	it('takes a 429 as "not yet" and waits as long as Retry-After says', async () => {
 		emulator.configure({ processing: { fixedSeconds: 150 } });
 		const [jobId] = await startJobs(1);

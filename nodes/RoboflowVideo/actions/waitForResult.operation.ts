@@ -104,12 +104,38 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await park.call(this, jobIdValues, settings);
 }
 
+/**
+ * n8n resumes a wait of a minute or more within a fraction of a second of its time; long
+ * after it only when n8n was not running then. Such a late resume happens while n8n is still
+ * starting, when its start-up recovery may mark an execution that is running at that moment
+ * as crashed: a sub-execution that finished at once would have its parent resumed right into
+ * that window and lost. So after a late resume the step first sits out one short wait, which
+ * n8n picks up on its next sweep (within a minute), and only then checks and hands over.
+ */
+export const LATE_RESUME_MS = 10_000;
+const SETTLE_MS = 30_000;
+/** Waits of about a minute or more are armed by n8n's minute sweep ahead of time, so they resume on time. */
+const PRECISE_WAIT_MS = 55_000;
+
 /** The internal step: one round, then park until the next job is due, or hand over the results. */
 async function checkOnce(this: IExecuteFunctions, jobIdValues: unknown[], settings: WaitSettings): Promise<INodeExecutionData[][]> {
 	const state = this.getContext('node') as WaitState;
+	const now = Date.now();
+	const resumedLate = state.parkedForLong && state.parkedUntil !== undefined && now - state.parkedUntil > LATE_RESUME_MS;
+	if (resumedLate && !state.settling) {
+		state.settling = true;
+		return await parkUntil.call(this, state, now + SETTLE_MS);
+	}
+	state.settling = false;
 	const round = await runWaitRound.call(this, state, jobIdValues, settings);
 	if (round.finished) return [[], round.items];
-	await this.putExecutionToWait(new Date(round.nextCheckAt));
+	return await parkUntil.call(this, state, round.nextCheckAt);
+}
+
+async function parkUntil(this: IExecuteFunctions, state: WaitState, until: number): Promise<INodeExecutionData[][]> {
+	state.parkedUntil = until;
+	state.parkedForLong = until - Date.now() >= PRECISE_WAIT_MS;
+	await this.putExecutionToWait(new Date(until));
 	// On a timed resume n8n passes these input items to output 0, which loops back here.
 	return [this.getInputData(), []];
 }

@@ -304,6 +304,8 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 	}
 
 	const env: Record<string, string> = {
+		// A caller under jest has NODE_ENV=test, with which n8n does not start as a server.
+		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
 		N8N_LISTEN_ADDRESS: HOST,
 		N8N_HOST: HOST,

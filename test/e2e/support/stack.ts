@@ -29,6 +29,8 @@ export interface Stack {
 /** `npm pack` of this package, as n8n would download it from the registry. */
 export function packThisPackage(destination: string, log: Log = () => {}): string {
 	log('building and packing the package...');
+	// Built explicitly: the project's .npmrc turns off lifecycle scripts, prepack included.
+	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 	execFileSync('npm', ['pack', '--pack-destination', destination, '--loglevel=error'], {
 		cwd: PACKAGE_ROOT,
 		stdio: ['ignore', 'ignore', 'inherit'],
@@ -38,7 +40,9 @@ export function packThisPackage(destination: string, log: Log = () => {}): strin
 	return join(destination, tarball);
 }
 
-export async function startStack(options: { log?: Log; apiKey?: string; emulator?: EmulatorOptions } = {}): Promise<Stack> {
+export async function startStack(
+	options: { log?: Log; apiKey?: string; emulator?: EmulatorOptions; n8nEnv?: Record<string, string> } = {},
+): Promise<Stack> {
 	const log = options.log ?? (() => {});
 	const apiKey = options.apiKey ?? `rf_e2e_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 	const install = await ensureN8nInstalled({ log });
@@ -52,7 +56,7 @@ export async function startStack(options: { log?: Log; apiKey?: string; emulator
 	let n8n: N8nInstance | undefined;
 	try {
 		log('starting n8n...');
-		n8n = await startN8n({ userFolder, log });
+		n8n = await startN8n({ userFolder, log, env: options.n8nEnv });
 		const name = 'Roboflow (emulator)';
 		const credentialId = await n8n.api.createCredential('roboflowApi', name, { apiKey, baseUrl: emulator.apiUrl });
 		const running = n8n;

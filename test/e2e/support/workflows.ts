@@ -1,76 +1,34 @@
-/** Workflows the end-to-end tests import into n8n, built with the node's real parameter names. */
-import { NODE_TYPE } from './stack';
+/**
+ * The demo's own workflow (examples/demo-upload-and-summarise.json), adapted for a run:
+ * its own webhook path, the run's credential, and any Wait For Result settings to try.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import { NODE_TYPE, PACKAGE_ROOT } from './stack';
+
+export const DEMO_WORKFLOW_FILE = join(PACKAGE_ROOT, 'examples', 'demo-upload-and-summarise.json');
 
 type Credential = { id: string; name: string };
 
+interface WorkflowNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	webhookId?: string;
+	credentials?: Record<string, Credential>;
+}
+
 export function videoWorkflow(name: string, path: string, credential: Credential, waitOptions: Record<string, unknown> = {}) {
-	const roboflow = (id: string, label: string, x: number, parameters: Record<string, unknown>) => ({
-		id,
-		name: label,
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [x, 0],
-		parameters,
-		credentials: { roboflowApi: credential },
-	});
-	return {
-		name,
-		nodes: [
-			{
-				id: 'webhook',
-				name: 'Video Arrives',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: path,
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: { binaryPropertyName: 'data' } },
-			},
-			roboflow('upload', 'Upload Video', 220, { operation: 'uploadVideo', binaryPropertyName: 'data' }),
-			roboflow('start', 'Start Inference', 440, {
-				operation: 'startInference',
-				videoUrl: '={{ $json.input_url }}',
-				inferFps: 6,
-				models: {
-					model: [
-						{
-							model: { __rl: true, mode: 'id', value: 'rock-paper-scissors-presentation/4' },
-							inferenceType: 'object-detection',
-							options: { confidence: 0.5 },
-						},
-					],
-				},
-			}),
-			roboflow('wait', 'Wait For Result', 660, {
-				operation: 'waitForResult',
-				jobId: '={{ $json.job_id }}',
-				waitMode: 'park',
-				pollInterval: 60,
-				maxWaitTime: 30,
-				output: 'summary',
-				...waitOptions,
-			}),
-			{
-				id: 'next',
-				name: 'Next Node',
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [880, 0],
-				parameters: {
-					mode: 'manual',
-					includeOtherFields: true,
-					assignments: {
-						assignments: [{ id: 'a1', name: 'received_by_next_node', value: true, type: 'boolean' }],
-					},
-					options: {},
-				},
-			},
-		],
-		connections: {
-			'Video Arrives': { main: [[{ node: 'Upload Video', type: 'main', index: 0 }]] },
-			'Upload Video': { main: [[{ node: 'Start Inference', type: 'main', index: 0 }]] },
-			'Start Inference': { main: [[{ node: 'Wait For Result', type: 'main', index: 0 }]] },
-			'Wait For Result': { main: [[{ node: 'Next Node', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1', saveManualExecutions: true, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
-	};
+	const workflow = JSON.parse(readFileSync(DEMO_WORKFLOW_FILE, 'utf8')) as { name: string; nodes: WorkflowNode[] };
+	workflow.name = name;
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-base.webhook') {
+			node.parameters.path = path;
+			node.webhookId = path;
+		}
+		if (node.type === NODE_TYPE) node.credentials = { roboflowApi: credential };
+		if (node.name === 'Wait For Result') Object.assign(node.parameters, waitOptions);
+	}
+	return workflow;
 }

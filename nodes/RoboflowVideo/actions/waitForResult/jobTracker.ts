@@ -31,6 +31,11 @@ export interface TrackedJob extends IDataObject {
 export interface WaitState {
 	startedAt?: number;
 	jobs?: Record<string, TrackedJob>;
+	/** When the check step last asked to be resumed, and whether that wait was a long one. */
+	parkedUntil?: number;
+	parkedForLong?: boolean;
+	/** Set while the step sits out one short wait after a late resume (see checkOnce). */
+	settling?: boolean;
 }
 
 export interface WaitSettings {

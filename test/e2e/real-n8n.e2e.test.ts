@@ -1,0 +1,197 @@
+/**
+ * The promises of this package, checked inside a real headless n8n 2.41.1 with the package
+ * installed from its packed tarball, against the emulator. Everything asserted here comes
+ * from n8n's stored executions and the emulator's request record, not from logs.
+ */
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+
+import { ensureN8nInstalled } from './harness/install';
+import { PACKAGE_ROOT, startStack, type Stack } from './support/stack';
+import { postVideo, storedOutput, waitForStoredRun, type StoredRun } from './support/runs';
+import { validateWorkflowFile } from './support/validate-workflow';
+import { DEMO_WORKFLOW_FILE, videoWorkflow } from './support/workflows';
+
+const MINUTE = 60_000;
+const log = (line: string) => process.stdout.write(`  [e2e] ${line}\n`);
+
+let stack: Stack;
+let workflowCounter = 0;
+
+beforeAll(async () => {
+	// Each job runs 50 s: Wait For Result sees it running at its first check and done at its
+	// second, a minute later, so every run below parks at least once.
+	stack = await startStack({ log, emulator: { pollWindowMs: MINUTE, processing: { fixedSeconds: 50 } } });
+}, 20 * MINUTE);
+
+afterAll(async () => {
+	if (!stack) return;
+	const logText = readFileSync(stack.n8n.logFile, 'utf8');
+	await stack.stop();
+	// n8n's own log must not carry the key either.
+	expect(logText).not.toContain(stack.apiKey);
+}, 2 * MINUTE);
+
+async function deployVideoWorkflow(label: string, waitOptions: Record<string, unknown> = {}) {
+	const path = `e2e-${label}-${++workflowCounter}`;
+	const workflowId = await stack.n8n.api.createWorkflow(videoWorkflow(`e2e ${label}`, path, stack.credential, waitOptions));
+	await stack.n8n.api.activateWorkflow(workflowId);
+	return { workflowId, path };
+}
+
+function jobIdOf(run: StoredRun): string {
+	return String(storedOutput(run.parent, 'Start Inference')[0]?.job_id);
+}
+
+function expectPollsAtLeastAMinuteApart(jobId: string): number[] {
+	const times = stack.emulator.statusPolls(jobId).map((r) => r.at);
+	for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(MINUTE);
+	return times;
+}
+
+describe('in a real n8n 2.41.1', () => {
+	test.concurrent('1. Upload → Start → Wait For Result parks, checks a minute apart, and the next node gets the summary', async () => {
+		const { workflowId, path } = await deployVideoWorkflow('happy-path');
+		await postVideo(stack.n8n, path, 'happy-path.mp4');
+		const run = await waitForStoredRun(stack.n8n, workflowId);
+
+		expect(run.parent.status).toBe('success');
+		expect(run.children).toHaveLength(1);
+		expect(run.children[0].status).toBe('success');
+		const jobId = jobIdOf(run);
+		const [next] = storedOutput(run.parent, 'Next Node');
+		expect(next).toMatchObject({
+			received_by_next_node: true,
+			job_id: jobId,
+			state: 'completed',
+			frames_inferred: 24,
+			models: { 'rock-paper-scissors-presentation': { type: 'object-detection' } },
+		});
+		const polls = expectPollsAtLeastAMinuteApart(jobId);
+		expect(polls.length).toBeGreaterThanOrEqual(2);
+	});
+
+	test.concurrent('3. a job that fails ends the workflow in an error naming the job, and the key is stored nowhere', async () => {
+		stack.emulator.addFault({
+			match: { inputUrlContains: 'doomed-clip' },
+			fault: { type: 'jobFailed', status: 3, message: 'Model crashed while decoding frame 12' },
+		});
+		const { workflowId, path } = await deployVideoWorkflow('failing');
+		await postVideo(stack.n8n, path, 'doomed-clip.mp4');
+		const run = await waitForStoredRun(stack.n8n, workflowId);
+
+		expect(run.parent.status).toBe('error');
+		const jobId = jobIdOf(run);
+		const error = run.parent.data?.resultData?.error as { message?: string } | undefined;
+		expect(error?.message).toContain(`Roboflow job ${jobId} failed (status 3): Model crashed while decoding frame 12`);
+		expect(storedOutput(run.parent, 'Next Node')).toEqual([]);
+		const stored = JSON.stringify(run);
+		expect(stored).not.toContain(stack.apiKey);
+		expect(stored).not.toMatch(/api_key=(?!\[redacted\])/);
+	});
+
+	test.concurrent('4. three workflows started together each receive their own job\'s results', async () => {
+		const deployed = await Promise.all(['a', 'b', 'c'].map((x) => deployVideoWorkflow(`parallel-${x}`)));
+		await Promise.all(deployed.map(({ path }, i) => postVideo(stack.n8n, path, `parallel-${i}.mp4`)));
+		const runs = await Promise.all(deployed.map(({ workflowId }) => waitForStoredRun(stack.n8n, workflowId)));
+
+		const jobIds = runs.map(jobIdOf);
+		expect(new Set(jobIds).size).toBe(3);
+		runs.forEach((run, i) => {
+			expect(run.parent.status).toBe('success');
+			expect(run.children.map((c) => c.status)).toEqual(['success']);
+			expect(storedOutput(run.parent, 'Next Node')[0]).toMatchObject({ job_id: jobIds[i], received_by_next_node: true });
+			// The job started for this workflow's own upload.
+			const job = stack.emulator.jobs().find((j) => j.id === jobIds[i]);
+			expect(job?.input_url).toContain(`parallel-${i}-`);
+			expectPollsAtLeastAMinuteApart(jobIds[i]);
+		});
+	});
+
+	test.concurrent('5. the credential test passes with the right key and says plainly when the key is wrong', async () => {
+		expect(await stack.n8n.api.testCredential(stack.credentialId)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const wrongId = await stack.n8n.api.createCredential('roboflowApi', 'Roboflow (wrong key)', {
+			apiKey: 'rf_not_a_real_key_123456',
+			baseUrl: stack.emulator.apiUrl,
+		});
+		const wrong = await stack.n8n.api.testCredential(wrongId);
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toMatch(/^Roboflow did not accept this API key/);
+		const badUrlId = await stack.n8n.api.createCredential('roboflowApi', 'Roboflow (wrong URL)', {
+			apiKey: stack.apiKey,
+			baseUrl: `${stack.emulator.storageUrl}/not-the-api`,
+		});
+		expect((await stack.n8n.api.testCredential(badUrlId)).status).toBe('Error');
+	});
+
+	test.concurrent('6. the example workflows import cleanly into n8n', async () => {
+		const examples = readdirSync(join(PACKAGE_ROOT, 'examples')).filter((f) => f.endsWith('.json'));
+		expect(examples).toEqual(expect.arrayContaining(['demo-upload-and-summarise.json']));
+		expect(examples.length).toBeGreaterThanOrEqual(3);
+		const knownTypes = new Set(
+			((await stack.n8n.rest.getNodeTypes()) as Array<{ name: string; version: number | number[] }>).flatMap((t) =>
+				(Array.isArray(t.version) ? t.version : [t.version]).map((v) => `${t.name}@${v}`),
+			),
+		);
+		const { n8nRoot } = await ensureN8nInstalled();
+		for (const file of examples) {
+			const path = join(PACKAGE_ROOT, 'examples', file);
+			// Every node type, version, parameter and connection checked against n8n's own node definitions.
+			expect(
+				validateWorkflowFile(path, {
+					n8nNodesBaseDir: join(n8nRoot, '..', 'n8n-nodes-base'),
+					ourDistDir: join(PACKAGE_ROOT, 'dist'),
+				}),
+			).toEqual([]);
+			const id = await stack.n8n.importWorkflowFile(path, { via: 'api' });
+			expect(id).toBeTruthy();
+			const workflow = JSON.parse(readFileSync(path, 'utf8')) as { nodes: Array<{ type: string; typeVersion: number }> };
+			for (const node of workflow.nodes) expect(knownTypes).toContain(`${node.type}@${node.typeVersion}`);
+		}
+		expect(DEMO_WORKFLOW_FILE).toContain('examples');
+	});
+});
+
+describe('across an n8n restart', () => {
+	test('2. n8n stopped while the wait is parked and started after the next check was due: the run completes, one job, no extra checks', async () => {
+		const { workflowId, path } = await deployVideoWorkflow('restart');
+		const jobsBefore = stack.emulator.jobs().length;
+		await postVideo(stack.n8n, path, 'restart.mp4');
+
+		// Wait until the first check has happened and both executions are parked.
+		let jobId = '';
+		for (const deadline = Date.now() + MINUTE; !jobId; ) {
+			const job = stack.emulator.jobs().find((j) => j.input_url.includes('restart-'));
+			if (job && stack.emulator.statusPolls(job.id).length === 1) jobId = job.id;
+			else if (Date.now() > deadline) throw new Error('the first check never came');
+			else await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		const waiting = await stack.n8n.api.listExecutions({ workflowId });
+		expect(waiting.map((e) => e.status).sort()).toEqual(['waiting', 'waiting']);
+
+		const firstCheck = stack.emulator.statusPolls(jobId)[0].at;
+		log('stopping n8n while both executions are parked...');
+		await stack.n8n.stop();
+		const resumeAfter = firstCheck + MINUTE + 15_000 - Date.now();
+		if (resumeAfter > 0) await new Promise((resolve) => setTimeout(resolve, resumeAfter));
+		expect(stack.emulator.statusPolls(jobId)).toHaveLength(1);
+		log('starting n8n again, after the next check was due...');
+		await stack.n8n.restart();
+
+		const run = await waitForStoredRun(stack.n8n, workflowId, { timeoutMs: 4 * MINUTE });
+		expect(run.parent.status).toBe('success');
+		expect(run.children.map((c) => c.status)).toEqual(['success']);
+		expect(storedOutput(run.parent, 'Next Node')[0]).toMatchObject({ job_id: jobId, state: 'completed', received_by_next_node: true });
+		expect(stack.emulator.jobs().length - jobsBefore).toBe(1);
+		const polls = expectPollsAtLeastAMinuteApart(jobId);
+		// One check before the stop, one after the restart that found the job done.
+		expect(polls).toHaveLength(2);
+		// After the late resume the step sat out n8n's start-up before it checked again.
+		expect(polls[1] - polls[0]).toBeGreaterThanOrEqual(MINUTE + 15_000);
+	});
+});
+
+test('the n8n install used is 2.41.1', async () => {
+	const { n8nRoot } = await ensureN8nInstalled();
+	expect(JSON.parse(readFileSync(join(n8nRoot, 'package.json'), 'utf8')).version).toBe('2.41.1');
+});
