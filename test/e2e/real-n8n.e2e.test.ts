@@ -27,7 +27,11 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (!stack) return;
 	const logText = readFileSync(stack.n8n.logFile, 'utf8');
+	const pid = stack.n8n.pid;
 	await stack.stop();
+	// Nothing of this n8n is left running: its process group is gone.
+	expect(stack.n8n.running).toBe(false);
+	if (pid) expect(() => process.kill(-pid, 0)).toThrow();
 	// n8n's own log must not carry the key either.
 	expect(logText).not.toContain(stack.apiKey);
 }, 2 * MINUTE);

@@ -3,18 +3,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { fetchJobStatus } from '../helpers/jobStatus';
 import { requireJobId } from '../helpers/validation';
+import { jobIdProperty } from './shared/jobId';
 import { readResultsOutputSettings, resultItems, resultsOutputProperties } from './shared/resultsOutput';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Job ID',
-		name: 'jobId',
-		type: 'string',
-		default: '={{ $json.job_id }}',
-		required: true,
-		placeholder: 'e.g. fec28362-f7d9-4cc0-a805-5e94495d063d',
-		description: 'The job_id that Start Inference returned',
-	},
+	jobIdProperty,
 	{
 		displayName: 'Download Results',
 		name: 'downloadResults',

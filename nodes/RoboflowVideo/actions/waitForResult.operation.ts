@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
 
 import { requireJobId } from '../helpers/validation';
+import { jobIdProperty } from './shared/jobId';
 import { readResultsOutputSettings, resultsOutputProperties } from './shared/resultsOutput';
 import { buildInlineWaitWorkflow, CHECK_STEP } from './waitForResult/inlineWorkflow';
 import { runWaitRound, type WaitSettings, type WaitState } from './waitForResult/jobTracker';
@@ -10,15 +11,7 @@ import { runWaitRound, type WaitSettings, type WaitState } from './waitForResult
 export const MIN_POLL_INTERVAL_SECONDS = 60;
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Job ID',
-		name: 'jobId',
-		type: 'string',
-		default: '={{ $json.job_id }}',
-		required: true,
-		placeholder: 'e.g. fec28362-f7d9-4cc0-a805-5e94495d063d',
-		description: 'The job_id that Start Inference returned',
-	},
+	jobIdProperty,
 	{
 		displayName: 'Wait Mode',
 		name: 'waitMode',
