@@ -3,13 +3,13 @@
  * installed from its packed tarball, against the emulator. Everything asserted here comes
  * from n8n's stored executions and the emulator's request record, not from logs.
  */
+import { execFileSync } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import { ensureN8nInstalled } from './harness/install';
 import { PACKAGE_ROOT, startStack, type Stack } from './support/stack';
 import { postVideo, storedOutput, waitForStoredRun, type StoredRun } from './support/runs';
-import { validateWorkflowFile } from './support/validate-workflow';
 import { DEMO_WORKFLOW_FILE, videoWorkflow } from './support/workflows';
 
 const MINUTE = 60_000;
@@ -141,16 +141,18 @@ describe('the example workflows', () => {
 				(Array.isArray(t.version) ? t.version : [t.version]).map((v) => `${t.name}@${v}`),
 			),
 		);
-		const { n8nRoot } = await ensureN8nInstalled();
-		for (const file of examples) {
-			const path = join(PACKAGE_ROOT, 'examples', file);
-			// Every node type, version, parameter and connection checked against n8n's own node definitions.
-			expect(
-				validateWorkflowFile(path, {
-					n8nNodesBaseDir: join(n8nRoot, '..', 'n8n-nodes-base'),
-					ourDistDir: join(PACKAGE_ROOT, 'dist'),
-				}),
-			).toEqual([]);
+		// Every node type, version, parameter and connection checked against n8n's own node definitions.
+		const { n8nRoot, nodeBin } = await ensureN8nInstalled();
+		const paths = examples.map((file) => join(PACKAGE_ROOT, 'examples', file));
+		const problems = JSON.parse(
+			execFileSync(
+				join(nodeBin, 'node'),
+				[require.resolve('tsx/cli'), join(__dirname, 'support', 'validate-cli.ts'), join(n8nRoot, '..', 'n8n-nodes-base'), join(PACKAGE_ROOT, 'dist'), ...paths],
+				{ encoding: 'utf8' },
+			),
+		) as Record<string, string[]>;
+		expect(problems).toEqual(Object.fromEntries(paths.map((path) => [path, []])));
+		for (const path of paths) {
 			const id = await stack.n8n.importWorkflowFile(path, { via: 'api' });
 			expect(id).toBeTruthy();
 			const workflow = JSON.parse(readFileSync(path, 'utf8')) as { nodes: Array<{ type: string; typeVersion: number }> };
