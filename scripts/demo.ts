@@ -73,9 +73,11 @@ async function main(): Promise<void> {
 				const parked = executions.filter((e) => e.status === 'waiting');
 				const child = executions.find((e) => e.mode === 'integrated' && e.status === 'waiting');
 				const next = child?.waitTill ? `, next check at ${new Date(child.waitTill).toLocaleTimeString()}` : '';
-				const line = parked.length
-					? `Parked in n8n's database (${parked.length} executions waiting): ${checks} status check${checks === 1 ? '' : 's'} so far${next}`
-					: `Running: ${executions.map((e) => `${e.mode} ${e.status}`).join(', ')}`;
+				const line = !executions.length
+					? 'Waiting for n8n to record the execution...'
+					: parked.length
+						? `Parked in n8n's database (${parked.length} executions waiting): ${checks} status check${checks === 1 ? '' : 's'} so far${next}`
+						: `Executions: ${executions.map((e) => `${e.mode} ${e.status}`).join(', ')}`;
 				if (line !== lastLine) say(line);
 				else if ((Date.now() - postedAt) % 15_000 < 2_000) say(`  ... ${Math.round((Date.now() - postedAt) / 1000)} s waited`);
 				lastLine = line;
