@@ -75,6 +75,20 @@ describe('in a real n8n 2.41.1', () => {
 		expect(polls.length).toBeGreaterThanOrEqual(2);
 	});
 
+	test.concurrent('1b. a results file made by the parked sub-execution reaches the next node as binary data', async () => {
+		const { workflowId, path } = await deployVideoWorkflow('binary', { output: 'binary', outputBinaryField: 'results' });
+		await postVideo(stack.n8n, path, 'binary-output.mp4');
+		const run = await waitForStoredRun(stack.n8n, workflowId);
+
+		expect(run.parent.status).toBe('success');
+		const jobId = jobIdOf(run);
+		const runs = run.parent.data?.resultData?.runData?.['Next Node'] as Array<{ data: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>> } }>;
+		const [item] = runs[runs.length - 1].data.main[0];
+		expect(item.json).toMatchObject({ job_id: jobId, file_name: `roboflow-video-results-${jobId}.json` });
+		expect(item.binary?.results).toMatchObject({ mimeType: 'application/json', fileName: `roboflow-video-results-${jobId}.json` });
+		expect(Number(item.binary?.results.bytes ?? 0)).toBe(item.json.size_bytes);
+	});
+
 	test.concurrent('3. a job that fails ends the workflow in an error naming the job, and the key is stored nowhere', async () => {
 		stack.emulator.addFault({
 			match: { inputUrlContains: 'doomed-clip' },
