@@ -16,7 +16,8 @@ export class RoboflowVideo implements INodeType {
 		icon: { light: 'file:roboflow.svg', dark: 'file:roboflow.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle:
+			'={{ { uploadVideo: "Upload Video", startInference: "Start Inference", getStatus: "Get Status", waitForResult: "Wait For Result" }[$parameter["operation"]] }}',
 		description: 'Run Roboflow computer-vision models on videos and get the results',
 		defaults: { name: 'Roboflow Video' },
 		usableAsTool: true,
