@@ -1,8 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { perFrame, type ResultFilters, type ResultsFile, summarise } from '../../helpers/results';
-import { itemLabel } from '../../helpers/validation';
+import { fail } from '../../helpers/validation';
 import { getTextFromSignedUrl } from '../../transport/storage';
 
 export type OutputFormat = 'summary' | 'perFrame' | 'raw' | 'binary';
@@ -98,10 +97,7 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 	};
 	const minConfidence = options.minConfidence ?? 0;
 	if (!(minConfidence >= 0 && minConfidence <= 1)) {
-		throw new NodeOperationError(ctx.getNode(), `${itemLabel(itemIndex)}: Minimum Confidence must be between 0 and 1`, {
-			itemIndex,
-			description: 'It is a fraction: 0.5 keeps predictions Roboflow is at least 50% sure of.',
-		});
+		fail(ctx, itemIndex, 'Minimum Confidence must be between 0 and 1', 'It is a fraction: 0.5 keeps predictions Roboflow is at least 50% sure of.');
 	}
 	return {
 		output,
@@ -143,10 +139,7 @@ export async function resultItems(
 	try {
 		results = JSON.parse(text) as ResultsFile;
 	} catch {
-		throw new NodeOperationError(this.getNode(), `${itemLabel(itemIndex)}: the results file of job ${jobId} is not valid JSON`, {
-			itemIndex,
-			description: 'Choose Output: Binary File to receive the file as it is, or try again later.',
-		});
+		fail(this, itemIndex, `the results file of job ${jobId} is not valid JSON`, 'Choose Output: Binary File to receive the file as it is, or try again later.');
 	}
 	if (settings.output === 'raw') return [{ json: { job_id: jobId, state: 'completed', results: results as IDataObject } }];
 	if (settings.output === 'perFrame') {

@@ -20,12 +20,12 @@ const MAX_CONSECUTIVE_TRANSIENT_FAILURES = 3;
 export interface TrackedJob extends IDataObject {
 	jobId: string;
 	itemIndex: number;
-	polls: number;
 	lastPollAt?: number;
 	notBefore?: number;
 	transientFailures?: number;
 	done?: boolean;
-	output?: IDataObject[];
+	/** The job's finished output items (json and any binary), kept until every job is done. */
+	output?: Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
 }
 
 export interface WaitState {
@@ -71,11 +71,11 @@ export async function runWaitRound(
 			jobId = requireJobId(this, jobIdValues[itemIndex], itemIndex);
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), error, itemIndex);
-			tracked.push({ jobId: '', itemIndex, polls: 0, done: true, output: [{ error: (error as Error).message }] });
+			tracked.push({ jobId: '', itemIndex, done: true, output: [{ json: { error: (error as Error).message } }] });
 			continue;
 		}
 		const key = `${itemIndex}:${jobId}`;
-		tracked.push((jobs[key] ??= { jobId, itemIndex, polls: 0 }));
+		tracked.push((jobs[key] ??= { jobId, itemIndex }));
 	}
 
 	for (const job of tracked) {
@@ -96,7 +96,7 @@ export async function runWaitRound(
 		}
 		for (const job of pending) {
 			job.done = true;
-			job.output = [{ job_id: job.jobId, state: 'processing', error: message, description }];
+			job.output = [{ json: { job_id: job.jobId, state: 'processing', error: message, description } }];
 		}
 	}
 
@@ -104,7 +104,7 @@ export async function runWaitRound(
 	if (stillPending.length === 0) {
 		const items: INodeExecutionData[] = [];
 		for (const job of tracked) {
-			for (const json of job.output ?? []) items.push(toItem(json, job.itemIndex));
+			for (const item of job.output ?? []) items.push({ ...item, pairedItem: { item: job.itemIndex } });
 		}
 		return { finished: true, items, nextCheckAt: now, pendingJobIds: [] };
 	}
@@ -132,7 +132,6 @@ async function pollOnce(
 	settings: WaitSettings,
 	continueOnFail: boolean,
 ): Promise<void> {
-	job.polls++;
 	let status;
 	try {
 		status = await fetchJobStatus.call(this, job.jobId, job.itemIndex);
@@ -152,17 +151,14 @@ async function pollOnce(
 		if (transient && job.transientFailures < MAX_CONSECUTIVE_TRANSIENT_FAILURES) return;
 		if (!continueOnFail) throw asNodeError(this.getNode(), error, job.itemIndex);
 		job.done = true;
-		job.output = [{ job_id: job.jobId, state: 'unknown', error: (error as Error).message }];
+		job.output = [{ json: { job_id: job.jobId, state: 'unknown', error: (error as Error).message } }];
 		return;
 	}
 	// Timed from the answer, not the request: however slow this call was to arrive, Roboflow
 	// then sees the next one at least a full interval after this one.
 	job.lastPollAt = Date.now();
 	job.transientFailures = 0;
-	if (status.state === 'processing') {
-		if (status.progress !== undefined) job.progress = status.progress;
-		return;
-	}
+	if (status.state === 'processing') return;
 	if (status.state === 'failed') {
 		const message = `Roboflow job ${job.jobId} failed (status ${status.status_code}): ${status.error}`;
 		if (!continueOnFail) {
@@ -175,7 +171,7 @@ async function pollOnce(
 			});
 		}
 		job.done = true;
-		job.output = [{ job_id: job.jobId, state: 'failed', status_code: status.status_code, error: message }];
+		job.output = [{ json: { job_id: job.jobId, state: 'failed', status_code: status.status_code, error: message } }];
 		return;
 	}
 	if (!status.output_url) {
@@ -187,14 +183,7 @@ async function pollOnce(
 	}
 	const items = await resultItems.call(this, job.jobId, status.output_url, settings.results, job.itemIndex);
 	job.done = true;
-	job.output = items.map((item) => (item.binary ? { ...item.json, __binary: item.binary as unknown as IDataObject } : item.json));
-}
-
-function toItem(json: IDataObject, itemIndex: number): INodeExecutionData {
-	const { __binary, ...rest } = json;
-	const item: INodeExecutionData = { json: rest, pairedItem: { item: itemIndex } };
-	if (__binary) item.binary = __binary as INodeExecutionData['binary'];
-	return item;
+	job.output = items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
 }
 
 export function formatDuration(ms: number): string {
