@@ -46,7 +46,7 @@ const failures: FailureCase[] = [
 		label: 'an unknown job',
 		build: async () => [[{}], [status('00000000-0000-4000-8000-000000000000')]],
 		message: /^Roboflow answered HTTP 404 while checking job 00000000-0000-4000-8000-000000000000/,
-		description: /job ID or model ID/,
+		description: /does not know this job under this API key/,
 	},
 	{
 		label: 'a status check within a minute of the last one',
@@ -56,7 +56,7 @@ const failures: FailureCase[] = [
 			return [[{}], [status(jobId)]];
 		},
 		message: /^Roboflow answered HTTP 429 while checking job/,
-		description: /one status check per job per minute.*Wait For Result.*retry after \d+ s/s,
+		description: /one status check per job per minute.*Wait For Result.*asks to wait \d+ s/s,
 	},
 	{
 		label: 'a server error when starting a job',
@@ -76,8 +76,8 @@ const failures: FailureCase[] = [
 		label: 'the storage host refusing the upload',
 		fault: { match: { host: 'storage', endpoint: 'upload' }, fault: { type: 'http', status: 503 } },
 		build: async () => [[{}], [upload], sample],
-		message: /^Storage answered HTTP 503.* while uploading the video to Roboflow's storage/,
-		description: /run Upload Video again\. Storage location: http:\/\/127\.0\.0\.1:\d+\/roboflow_video_inference_input\/.+\/sample-[a-z0-9]{8}\.mp4$/,
+		message: /^Roboflow's storage answered HTTP 503.* while uploading the video/,
+		description: /had a problem on its side\. Try again later\. The node tried 4 times\. Storage location: http:\/\/127\.0\.0\.1:\d+\/roboflow_video_inference_input\/.+\/sample-[a-z0-9]{8}\.mp4$/,
 	},
 	{
 		label: 'an expired results link',
@@ -87,8 +87,8 @@ const failures: FailureCase[] = [
 			const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL]);
 			return [[{}], [status(jobId, { downloadResults: true })]];
 		},
-		message: /^Storage answered HTTP 400.*while downloading the results file|^Storage answered HTTP 403.*while downloading the results file/,
-		description: /Results links expire/,
+		message: /^Roboflow's storage answered HTTP 40[03].*while downloading the results of job/,
+		description: /results link has expired or was refused.*fresh one/,
 	},
 ];
 

@@ -1,8 +1,27 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { join } from 'path';
 
+import { transferPolicy } from '../../nodes/RoboflowVideo/transport/policy';
 import { startEmulator, type EmulatorOptions, type RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, SOURCE_NODE_TYPE, type RunResult, type WorkflowSpec } from '../harness/in-process-n8n';
+
+/**
+ * Retries wait for real time: tests keep the node's retry policy but shorten the waits, so a
+ * case that retries three times costs milliseconds. Deadlines stay as shipped unless a test
+ * shortens them itself (see withPolicy).
+ */
+Object.assign(transferPolicy, { backoffMs: [5, 10, 20] });
+
+/** Runs `fn` with some of the transfer policy changed, then puts it back. */
+export async function withPolicy<T>(changes: Partial<typeof transferPolicy>, fn: () => Promise<T>): Promise<T> {
+	const saved = { ...transferPolicy };
+	Object.assign(transferPolicy, changes);
+	try {
+		return await fn();
+	} finally {
+		Object.assign(transferPolicy, saved);
+	}
+}
 
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 export const SAMPLE_MP4 = join(FIXTURES, 'sample.mp4');

@@ -1,24 +1,21 @@
+import 'reflect-metadata';
+
+import { OutboundHttp } from '@n8n/backend-network';
+import { Container } from '@n8n/di';
 import type { IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import { searchModels } from '../../nodes/RoboflowVideo/methods/listSearch';
 import type { RoboflowEmulator } from '../emulator/server';
 import { emulatorForTests, SECRET_KEY } from './helpers';
 
-/** The few members of n8n's load-options context the model list uses, over real HTTP. */
+/** The few members of n8n's load-options context the model list uses, with n8n's real HTTP helper. */
 function loadOptionsContext(emulator: RoboflowEmulator, apiKey = SECRET_KEY): ILoadOptionsFunctions {
 	const node = { id: 'n', name: 'Roboflow', type: 't', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
 	return {
 		getNode: () => node,
 		getCredentials: async () => ({ apiKey, baseUrl: `${emulator.apiUrl}/` }),
 		helpers: {
-			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
-				const url = new URL(`${options.baseURL}${options.url}`);
-				url.searchParams.set('api_key', apiKey);
-				const response = await fetch(url);
-				const data = (await response.json()) as unknown;
-				if (!response.ok) throw Object.assign(new Error(`Request failed with status code ${response.status}`), { response: { status: response.status, data, headers: {} } });
-				return data;
-			},
+			httpRequest: async (options: IHttpRequestOptions) => await Container.get(OutboundHttp).requests().request(options),
 		},
 	} as unknown as ILoadOptionsFunctions;
 }

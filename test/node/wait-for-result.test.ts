@@ -230,8 +230,8 @@ describe('Wait For Result: bad settings are refused before any call', () => {
 	afterAll(async () => await emulator.close());
 
 	it.each([
-		[{ pollInterval: 30 }, /^Poll Interval must be at least 60 seconds, not 30/],
-		[{ maxWaitTime: 0 }, /^Max Wait Time must be a positive number of minutes, not 0/],
+		[{ pollInterval: 30 }, /^Item 1: Poll Interval must be at least 60 seconds, not 30/],
+		[{ maxWaitTime: 0 }, /^Item 1: Max Wait Time must be a positive number of minutes, not 0/],
 		[{ jobId: '={{ $json.job_id }}' }, /^Item 1: Job ID is empty/],
 	])('%j', async (parameters, message) => {
 		const result = await runWorkflow(chain([{}], [{ name: 'Wait', parameters: { operation: 'waitForResult', jobId: 'abc', ...parameters } }]), {

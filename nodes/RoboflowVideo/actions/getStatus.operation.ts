@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { fetchJobStatus } from '../helpers/jobStatus';
-import { requireJobId } from '../helpers/validation';
+import { fail, requireJobId } from '../helpers/validation';
+import { checkJob } from './shared/checkJob';
 import { jobIdProperty } from './shared/jobId';
-import { readResultsOutputSettings, resultItems, resultsOutputProperties } from './shared/resultsOutput';
+import { readResultsOutputSettings, resultItems, resultsOutputProperties, type ResultsOutputSettings } from './shared/resultsOutput';
 
 const properties: INodeProperties[] = [
 	jobIdProperty,
@@ -20,13 +20,24 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['getStatus'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+interface Plan {
+	jobId: string;
+	results?: ResultsOutputSettings;
+}
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Plan> {
 	const jobId = requireJobId(this, this.getNodeParameter('jobId', itemIndex), itemIndex);
-	const status = await fetchJobStatus.call(this, jobId, itemIndex);
-	const downloadResults = this.getNodeParameter('downloadResults', itemIndex, false) as boolean;
-	if (downloadResults && status.state === 'completed' && status.output_url) {
-		const settings = readResultsOutputSettings(this, itemIndex);
-		return await resultItems.call(this, jobId, status.output_url, settings, itemIndex);
+	const downloadResults = this.getNodeParameter('downloadResults', itemIndex, false);
+	if (typeof downloadResults !== 'boolean') {
+		fail(this, itemIndex, 'Download Results must be true or false', 'Switch Download Results on or off, or make its expression give true or false.');
+	}
+	return { jobId, results: downloadResults ? readResultsOutputSettings(this, itemIndex) : undefined };
+}
+
+export async function execute(this: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
+	const status = await checkJob.call(this, plan.jobId, itemIndex);
+	if (plan.results && status.state === 'completed' && status.output_url) {
+		return await resultItems.call(this, plan.jobId, status.output_url, plan.results, itemIndex);
 	}
 	return [{ json: { ...status, checked_at: new Date().toISOString() } }];
 }

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { buildModelSpecs, INFERENCE_TYPE_OPTIONS, type ModelEntry } from '../helpers/models';
-import { describeUrl } from '../helpers/redact';
-import { fail, MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
-import { roboflowApiRequest } from '../transport';
+import { buildModelSpecs, INFERENCE_TYPE_OPTIONS, type ModelEntry, type ModelSpec } from '../helpers/models';
+import { MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
+import { roboflowApiRequest, RoboflowRequestError } from '../transport';
+import { describeBody, describeUrl } from '../transport/redact';
 
 const properties: INodeProperties[] = [
 	{
@@ -139,27 +139,51 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['startInference'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+interface Plan {
+	inputUrl: string;
+	inferFps: number;
+	models: ModelSpec[];
+}
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Plan> {
 	const inputUrl = requireHttpUrl(this, this.getNodeParameter('videoUrl', itemIndex), itemIndex, 'Video URL');
 	const inferFps = requireInferFps(this, this.getNodeParameter('inferFps', itemIndex), itemIndex);
 	const entries = this.getNodeParameter('models.model', itemIndex, []) as ModelEntry[];
 	const options = this.getNodeParameter('options', itemIndex, {}) as { extraModels?: string[] };
-	const models = buildModelSpecs(this, itemIndex, entries, options.extraModels ?? []);
+	const models = buildModelSpecs(this, itemIndex, Array.isArray(entries) ? entries : [], options.extraModels ?? []);
+	return { inputUrl, inferFps, models };
+}
 
-	const response = await roboflowApiRequest.call(this, 'POST', '/videoinfer/', {
+export async function execute(this: IExecuteFunctions, { inputUrl, inferFps, models }: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
+	const action = 'starting the inference job';
+	const response = await roboflowApiRequest.call(this, {
+		method: 'POST',
+		endpoint: '/videoinfer/',
 		body: { input_url: inputUrl, infer_fps: inferFps, models: models as unknown as [] },
+		step: 'startJob',
+		action,
 		itemIndex,
-		action: 'starting the inference job',
+		// Every job is billed: never sent twice unless the first surely did not arrive.
+		idempotent: false,
 	});
 	const jobId = response.job_id;
-	if (typeof jobId !== 'string' || jobId === '') {
-		fail(this, itemIndex, 'Roboflow accepted the request but returned no job ID', 'Try again; if it persists, check Roboflow\'s status page.');
+	if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) {
+		throw new RoboflowRequestError(this.getNode(), {
+			step: 'startJob',
+			action,
+			itemIndex,
+			attempts: 1,
+			cause: 'unreadable',
+			problem: jobId === undefined ? 'it holds no job ID' : 'its job ID is not one',
+			answer: describeBody(JSON.stringify(response)),
+			secrets: [],
+		});
 	}
 	return [
 		{
 			json: {
 				job_id: jobId,
-				message: response.message ?? null,
+				message: typeof response.message === 'string' ? response.message : null,
 				// The signed part of an upload URL is a credential: show only where the video is.
 				video: describeUrl(inputUrl),
 				infer_fps: inferFps,

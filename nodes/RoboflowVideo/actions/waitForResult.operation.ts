@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
 
-import { requireJobId } from '../helpers/validation';
+import { fail, requireJobId } from '../helpers/validation';
 import { jobIdProperty } from './shared/jobId';
 import { readResultsOutputSettings, resultsOutputProperties } from './shared/resultsOutput';
 import { buildInlineWaitWorkflow, CHECK_STEP } from './waitForResult/inlineWorkflow';
@@ -57,27 +57,38 @@ const properties: INodeProperties[] = [
 		type: 'hidden',
 		default: '',
 	},
+	{
+		// The user's node, named in the errors the internal step raises.
+		displayName: 'Caller Node Name',
+		name: 'callerNodeName',
+		type: 'hidden',
+		default: '',
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['waitForResult'] } }, properties);
 
+const WAIT_MODES = ['park', 'keepRunning'];
+
+/** The settings apply to all items together (one wait); they are read from the first item. */
 function readWaitSettings(this: IExecuteFunctions): WaitSettings {
-	const pollInterval = Number(this.getNodeParameter('pollInterval', 0, MIN_POLL_INTERVAL_SECONDS));
-	if (!(pollInterval >= MIN_POLL_INTERVAL_SECONDS)) {
-		throw new NodeOperationError(this.getNode(), `Poll Interval must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds, not ${pollInterval}`, {
-			description: 'Roboflow rate-limits status checks to one per job per minute. Set Poll Interval to 60 or more.',
-		});
+	const pollInterval = this.getNodeParameter('pollInterval', 0, MIN_POLL_INTERVAL_SECONDS);
+	if (typeof pollInterval !== 'number' || !(pollInterval >= MIN_POLL_INTERVAL_SECONDS) || !Number.isFinite(pollInterval)) {
+		fail(this, 0, `Poll Interval must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds, not ${JSON.stringify(pollInterval)}`, 'Roboflow rate-limits status checks to one per job per minute. Set Poll Interval to 60 or more.');
 	}
-	const maxWaitMinutes = Number(this.getNodeParameter('maxWaitTime', 0, 360));
-	if (!(maxWaitMinutes > 0)) {
-		throw new NodeOperationError(this.getNode(), `Max Wait Time must be a positive number of minutes, not ${maxWaitMinutes}`, {
-			description: 'Set how long to wait for the job before giving up, e.g. 360 for six hours.',
-		});
+	const maxWaitMinutes = this.getNodeParameter('maxWaitTime', 0, 360);
+	if (typeof maxWaitMinutes !== 'number' || !(maxWaitMinutes > 0) || !Number.isFinite(maxWaitMinutes)) {
+		fail(this, 0, `Max Wait Time must be a positive number of minutes, not ${JSON.stringify(maxWaitMinutes)}`, 'Set how long to wait for the job before giving up, e.g. 360 for six hours.');
+	}
+	const mode = this.getNodeParameter('waitMode', 0, 'park');
+	if (typeof mode !== 'string' || !WAIT_MODES.includes(mode)) {
+		fail(this, 0, `Wait Mode "${String(mode).slice(0, 40)}" is not one of the node's wait modes`, 'Choose Park Execution (the default) or Keep Execution Running.');
 	}
 	return {
 		intervalMs: pollInterval * 1000,
 		maxWaitMs: maxWaitMinutes * 60_000,
 		results: readResultsOutputSettings(this, 0),
+		callerNodeName: (this.getNodeParameter('callerNodeName', 0, '') as string) || this.getNode().name,
 	};
 }
 
@@ -155,6 +166,7 @@ async function park(this: IExecuteFunctions, jobIdValues: unknown[], settings: W
 	const node = this.getNode();
 	const checkParameters: IDataObject = {
 		jobId: '={{ $json.job_id }}',
+		callerNodeName: node.name,
 		pollInterval: settings.intervalMs / 1000,
 		maxWaitTime: settings.maxWaitMs / 60_000,
 		output: settings.results.output,

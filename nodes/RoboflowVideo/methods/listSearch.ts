@@ -27,12 +27,16 @@ function slugOf(id: string | undefined): string {
  * project lists its versions.
  */
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const root = await roboflowApiRequest.call(this, 'GET', '/', { action: 'reading your workspace' });
+	const root = await roboflowApiRequest.call(this, { method: 'GET', endpoint: '/', step: 'models', action: 'reading your workspace', idempotent: true });
 	const workspace = typeof root.workspace === 'string' ? root.workspace : '';
 	if (!workspace) return { results: [] };
 
-	const ws = await roboflowApiRequest.call(this, 'GET', `/${encodeURIComponent(workspace)}`, {
+	const ws = await roboflowApiRequest.call(this, {
+		method: 'GET',
+		endpoint: `/${encodeURIComponent(workspace)}`,
+		step: 'models',
 		action: 'listing your projects',
+		idempotent: true,
 	});
 	const projects = (((ws.workspace as IDataObject | undefined)?.projects ?? []) as ProjectSummary[]).filter((p) => {
 		// Semantic segmentation cannot run on video, so such projects are not offered.
@@ -46,12 +50,13 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 	for (const project of projects.slice(0, MAX_PROJECTS_EXPANDED)) {
 		const slug = slugOf(project.id);
 		if (!slug) continue;
-		const detail = await roboflowApiRequest.call(
-			this,
-			'GET',
-			`/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}`,
-			{ action: `listing the versions of ${slug}` },
-		);
+		const detail = await roboflowApiRequest.call(this, {
+			method: 'GET',
+			endpoint: `/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}`,
+			step: 'models',
+			action: `listing the versions of ${slug}`,
+			idempotent: true,
+		});
 		const versions = (detail.versions ?? []) as VersionSummary[];
 		const trained = versions.filter((v) => v.model);
 		// Roboflow lists versions newest first, which is also the likeliest pick.

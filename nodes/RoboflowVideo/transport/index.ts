@@ -1,27 +1,37 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	INode,
-	JsonObject,
-} from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-import { redactText } from '../helpers/redact';
+import { RoboflowRequestError, readErrorBody, type Step } from './errors';
+import { asTransportFailure, headerValue, NOT_SENT_CODES, sendOnce, type HttpContext } from './http';
+import { parseRetryAfter, transferPolicy } from './policy';
+import { describeBody, redactJson } from './redact';
+import { withRetries } from './retry';
+import { CREDENTIAL_NAME, knownSecrets } from './secrets';
 
-export const CREDENTIAL_NAME = 'roboflowApi';
+export { RoboflowRequestError, type Step } from './errors';
+export type { HttpContext } from './http';
+
+export { CREDENTIAL_NAME, knownSecrets } from './secrets';
 export const DEFAULT_BASE_URL = 'https://api.roboflow.com';
 
-export type RoboflowContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** Statuses worth another attempt of an idempotent request. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-interface RequestOptions {
+export interface ApiCall {
+	method: IHttpRequestMethods;
+	endpoint: string;
+	step: Step;
+	/** "checking job 123": what the user's node was doing, for error messages. */
+	action: string;
 	body?: IDataObject;
 	qs?: IDataObject;
 	itemIndex?: number;
-	/** What the user was trying to do, for the error message: "starting the inference job". */
-	action: string;
+	/**
+	 * Whether sending the request twice is harmless. Starting a job is not (each job is billed):
+	 * it is repeated only when the first attempt surely never reached Roboflow.
+	 */
+	idempotent: boolean;
+	/** Top-level answer fields that are signed URLs the next step needs, kept unredacted. */
+	keepFields?: string[];
 }
 
 export function normalizeBaseUrl(value: unknown): string {
@@ -30,140 +40,73 @@ export function normalizeBaseUrl(value: unknown): string {
 }
 
 /**
- * Calls the Roboflow API with the credential's key. n8n's helper adds the key as the
- * api_key query parameter; any error is rebuilt from scratch so neither the key nor the
- * request URL that carries it can leave the node.
+ * Calls the Roboflow API and returns its JSON answer, with every text in it redacted (but the
+ * signed URLs named in keepFields). The key is added to the query string exactly as the
+ * credential's authenticate block does; n8n's authenticated helper is not used because it
+ * replaces any abort signal with the execution's own, and a deadline for the whole answer
+ * needs one.
  */
-export async function roboflowApiRequest(
-	this: RoboflowContext,
-	method: IHttpRequestMethods,
-	endpoint: string,
-	{ body, qs, itemIndex, action }: RequestOptions,
-): Promise<IDataObject> {
+export async function roboflowApiRequest(this: HttpContext, call: ApiCall): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
-	const options: IHttpRequestOptions = {
-		method,
-		baseURL: normalizeBaseUrl(credentials.baseUrl),
-		url: endpoint,
-		qs,
-		body,
-		json: true,
-	};
-	try {
-		return (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			CREDENTIAL_NAME,
-			options,
-		)) as IDataObject;
-	} catch (error) {
-		throw toSafeApiError(this.getNode(), error, {
-			action,
-			itemIndex,
-			secrets: [credentials.apiKey as string],
+	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+	const secrets = await knownSecrets(this);
+	const fail = (n: number, extra: Partial<ConstructorParameters<typeof RoboflowRequestError>[1]>) =>
+		new RoboflowRequestError(this.getNode(), {
+			step: call.step,
+			action: call.action,
+			itemIndex: call.itemIndex,
+			attempts: n,
+			cause: 'http',
+			secrets,
+			...extra,
 		});
-	}
-}
 
-export interface HttpFailure {
-	httpCode?: number;
-	body?: unknown;
-	retryAfterSeconds?: number;
-	networkCode?: string;
-	message: string;
-}
+	return await withRetries<IDataObject>(this, async (n) => {
+		let answer;
+		try {
+			answer = await sendOnce(
+				this,
+				{
+					method: call.method,
+					baseURL: normalizeBaseUrl(credentials.baseUrl),
+					url: call.endpoint,
+					qs: { ...(call.qs ?? {}), api_key: apiKey },
+					body: call.body,
+					headers: { Accept: 'application/json' },
+				},
+				transferPolicy.apiDeadlineMs,
+			);
+		} catch (caught) {
+			const error = asTransportFailure(caught);
+			const safeToRepeat = call.idempotent || (error.kind === 'network' && NOT_SENT_CODES.has(error.code ?? ''));
+			return {
+				error: fail(n, { cause: error.kind, networkCode: error.code, deadlineMs: transferPolicy.apiDeadlineMs }),
+				retryable: error.kind !== 'canceled' && safeToRepeat,
+			};
+		}
 
-/** Reads status, body and Retry-After from whichever error shape n8n's helpers threw. */
-export function readHttpFailure(error: unknown): HttpFailure {
-	const e = error as IDataObject & {
-		cause?: IDataObject & { response?: IDataObject; code?: string };
-		response?: IDataObject;
-		context?: IDataObject;
-	};
-	const response = (e?.response ?? e?.cause?.response) as
-		| { status?: number; data?: unknown; headers?: Record<string, unknown> }
-		| undefined;
-	const rawCode = e?.httpCode ?? response?.status ?? (e?.statusCode as number | undefined);
-	const httpCode = rawCode !== undefined && rawCode !== null ? Number(rawCode) : undefined;
-	const retryAfter = response?.headers?.['retry-after'];
-	const retryAfterSeconds =
-		retryAfter !== undefined && !Number.isNaN(Number(retryAfter)) ? Number(retryAfter) : undefined;
-	const networkCode = (e?.code ?? e?.cause?.code) as string | undefined;
-	return {
-		httpCode: Number.isFinite(httpCode) ? httpCode : undefined,
-		body: response?.data ?? e?.context?.data,
-		retryAfterSeconds,
-		networkCode: typeof networkCode === 'string' && /^E[A-Z]+$/.test(networkCode) ? networkCode : undefined,
-		message: typeof e?.message === 'string' ? e.message : String(error),
-	};
-}
+		const text = answer.body.toString('utf8');
+		if (answer.statusCode < 200 || answer.statusCode >= 300) {
+			const retryAfterMs = parseRetryAfter(headerValue(answer.headers, 'retry-after'));
+			// A 429 means Roboflow refused the request, so even a job start may be sent again.
+			const safeToRepeat = call.idempotent || answer.statusCode === 429;
+			return {
+				error: fail(n, { statusCode: answer.statusCode, retryAfterMs, ...readErrorBody(text, secrets) }),
+				retryable: safeToRepeat && RETRYABLE_STATUS.has(answer.statusCode),
+				retryAfterMs,
+			};
+		}
 
-/** Roboflow's error shape is {"error": {"message", "type", "hint"}}; job failures use "message". */
-export function roboflowErrorMessage(body: unknown): { message?: string; hint?: string } {
-	if (typeof body === 'string') return { message: body.slice(0, 500) };
-	if (!body || typeof body !== 'object') return {};
-	const b = body as IDataObject;
-	const inner = b.error;
-	if (inner && typeof inner === 'object') {
-		const obj = inner as IDataObject;
-		return {
-			message: typeof obj.message === 'string' ? obj.message : undefined,
-			hint: typeof obj.hint === 'string' ? obj.hint : undefined,
-		};
-	}
-	// Job failures are undocumented: keep both a message and an error name when both come.
-	const message = typeof b.message === 'string' ? b.message : undefined;
-	const name = typeof inner === 'string' ? inner : undefined;
-	if (message && name && !message.includes(name)) return { message: `${message} (${name})` };
-	return message || name ? { message: message ?? name } : {};
-}
-
-const FIX_BY_STATUS: Record<number, string> = {
-	400: 'Check the node\'s parameters against the message above.',
-	401: 'Check the API key in the Roboflow API credential (Roboflow: Settings → API Keys).',
-	403: 'Check that this API key\'s workspace may use hosted video inference.',
-	404: 'Check the job ID or model ID: Roboflow does not know it under this API key.',
-	429: 'Roboflow allows one status check per job per minute. Wait a minute, or use Wait For Result, which keeps to that limit.',
-};
-
-export function toSafeApiError(
-	node: INode,
-	error: unknown,
-	{ action, itemIndex, secrets = [] }: { action: string; itemIndex?: number; secrets?: Array<string | undefined> },
-): NodeApiError {
-	const failure = readHttpFailure(error);
-	const { message: apiMessage, hint } = roboflowErrorMessage(failure.body);
-	const scrub = (text: string) => redactText(text, secrets);
-
-	let message: string;
-	let description: string;
-	if (failure.httpCode) {
-		message = `Roboflow answered HTTP ${failure.httpCode} while ${action}${apiMessage ? `: ${apiMessage}` : ''}`;
-		const retry =
-			failure.retryAfterSeconds !== undefined ? ` Roboflow asks to retry after ${failure.retryAfterSeconds} s.` : '';
-		description = [hint, FIX_BY_STATUS[failure.httpCode] ?? (failure.httpCode >= 500 ? 'Roboflow had a problem on its side. Try again later, or turn on Retry On Fail in the node\'s settings.' : undefined)]
-			.filter(Boolean)
-			.join(' ') + retry;
-	} else {
-		// A network code in the message would make n8n swap the message for its generic one.
-		message = `Could not reach Roboflow while ${action}`;
-		description = `Check the Base URL in the Roboflow API credential and the network between n8n and Roboflow. Details: ${failure.networkCode ? `${failure.networkCode}: ` : ''}${failure.message}`;
-	}
-
-	const safe: JsonObject = {
-		message: scrub(message),
-		description: scrub(description.trim()),
-		httpCode: failure.httpCode ? String(failure.httpCode) : null,
-	};
-	if (failure.body && typeof failure.body === 'object') {
-		safe.body = JSON.parse(scrub(JSON.stringify(failure.body))) as JsonObject;
-	}
-	const apiError = new NodeApiError(node, safe, {
-		message: safe.message as string,
-		description: safe.description as string,
-		httpCode: failure.httpCode ? String(failure.httpCode) : undefined,
-		itemIndex,
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			parsed = undefined;
+		}
+		if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+			const problem = text.trim() === '' ? 'the answer is empty' : parsed === undefined ? 'it is not JSON' : 'it is not a JSON object';
+			return { error: fail(n, { cause: 'unreadable', statusCode: answer.statusCode, problem, answer: describeBody(text, secrets) }) };
+		}
+		return { value: redactJson(parsed as IDataObject, secrets, new Set(call.keepFields ?? [])) };
 	});
-	// Kept for callers that treat a 429 as "not yet" and must honour Roboflow's Retry-After.
-	if (failure.retryAfterSeconds !== undefined) apiError.context.retryAfterSeconds = failure.retryAfterSeconds;
-	return apiError;
 }

@@ -1,87 +1,104 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
-import { describeUrl, redactText } from '../helpers/redact';
-import { readHttpFailure } from './index';
+import { RoboflowRequestError, readErrorBody, type RequestErrorDetails, type Step } from './errors';
+import { asTransportFailure, downloadOnce, headerValue, sendOnce, type HttpAnswer, type HttpContext, type RequestBody } from './http';
+import { parseRetryAfter, transferDeadlineMs, transferPolicy } from './policy';
+import { describeUrl } from './redact';
+import { withRetries } from './retry';
+import { knownSecrets } from './secrets';
 
 /**
- * Signed storage URLs authorise themselves through their query string, so these calls use
- * the plain request helper: the Roboflow API key must never travel to the storage host.
+ * Signed storage URLs authorise themselves through their query string, so these requests
+ * carry no credential: the Roboflow API key never travels to the storage host. Both are
+ * idempotent (a PUT to the same name, a GET), so they are retried on passing faults.
  */
 
-export async function putToSignedUrl(
-	this: IExecuteFunctions,
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+interface Where {
+	node: INode;
+	step: Step;
+	action: string;
+	itemIndex: number;
+	/** The API key: storage never receives it, but a hostile answer must not be able to show it either. */
+	secrets: string[];
+	location: string;
+}
+
+function storageError(where: Where, n: number, extra: Partial<RequestErrorDetails>): RoboflowRequestError {
+	const { node, ...rest } = where;
+	return new RoboflowRequestError(node, { ...rest, attempts: n, cause: 'http', ...extra });
+}
+
+function failedAnswer(where: Where, n: number, answer: HttpAnswer) {
+	const retryAfterMs = parseRetryAfter(headerValue(answer.headers, 'retry-after'));
+	return {
+		error: storageError(where, n, { statusCode: answer.statusCode, retryAfterMs, ...readErrorBody(answer.body.toString('utf8'), where.secrets) }),
+		retryable: RETRYABLE_STATUS.has(answer.statusCode),
+		retryAfterMs,
+	};
+}
+
+/**
+ * PUTs a video to a signed URL. Each attempt opens a fresh body (a stream can be read once) and
+ * closes it afterwards, also when storage answered before reading it all.
+ */
+export async function uploadToSignedUrl(
+	this: HttpContext,
 	signedUrl: string,
-	body: Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>> | Buffer,
+	openBody: () => Promise<RequestBody>,
 	sizeBytes: number,
 	itemIndex: number,
 ): Promise<void> {
-	const options: IHttpRequestOptions = {
-		method: 'PUT',
-		url: signedUrl,
-		// Readable bodies are streamed by n8n's helper; the type only names Buffer-like bodies.
-		body: body as unknown as IDataObject,
-		headers: {
-			'Content-Type': 'application/octet-stream',
-			'Content-Length': String(sizeBytes),
-		},
-		// The redirect follower buffers the whole body to be able to replay it: a 1 GiB
-		// video would sit in memory. Signed URLs do not redirect.
-		disableFollowRedirect: true,
-		returnFullResponse: true,
-		json: false,
-	};
-	try {
-		await this.helpers.httpRequest(options);
-	} catch (error) {
-		throw storageError(this.getNode(), error, 'uploading the video to Roboflow\'s storage', signedUrl, itemIndex, [
-			'The upload link may have expired (they last a limited time): run Upload Video again.',
-		]);
-	}
+	const where: Where = { node: this.getNode(), step: 'upload', action: 'uploading the video', itemIndex, secrets: await knownSecrets(this), location: describeUrl(signedUrl) };
+	const deadlineMs = transferDeadlineMs(sizeBytes);
+	await withRetries<void>(this, async (n) => {
+		const body = await openBody();
+		try {
+			const answer = await sendOnce(
+				this,
+				{
+					method: 'PUT',
+					url: signedUrl,
+					// Readable bodies are streamed by n8n's helper; the type only names Buffer-like bodies.
+					body: body as unknown as Buffer,
+					headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(sizeBytes) },
+				},
+				deadlineMs,
+			);
+			if (answer.statusCode >= 200 && answer.statusCode < 300) return {};
+			return failedAnswer(where, n, answer);
+		} catch (caught) {
+			const error = asTransportFailure(caught);
+			return {
+				error: storageError(where, n, { cause: error.kind, networkCode: error.code, deadlineMs }),
+				retryable: error.kind !== 'canceled',
+			};
+		} finally {
+			if (!Buffer.isBuffer(body)) body.destroy();
+		}
+	});
 }
 
-/** Downloads a results file through its signed URL and returns its text. */
-export async function getTextFromSignedUrl(
-	this: IExecuteFunctions,
-	signedUrl: string,
-	itemIndex: number,
-): Promise<string> {
-	try {
-		const response = (await this.helpers.httpRequest({
-			method: 'GET',
-			url: signedUrl,
-			json: false,
-			encoding: 'text',
-		})) as unknown;
-		return typeof response === 'string' ? response : JSON.stringify(response);
-	} catch (error) {
-		throw storageError(this.getNode(), error, 'downloading the results file', signedUrl, itemIndex, [
-			'Results links expire after a while: run Get Status (with Download Results) or Wait For Result again to get a fresh link.',
-		]);
-	}
-}
-
-function storageError(
-	node: INode,
-	error: unknown,
-	action: string,
-	signedUrl: string,
-	itemIndex: number,
-	fixes: string[],
-): NodeApiError {
-	const failure = readHttpFailure(error);
-	const where = describeUrl(signedUrl);
-	const storageCode = typeof failure.body === 'string' ? /<Code>([^<]+)<\/Code>/.exec(failure.body)?.[1] : undefined;
-	const message = failure.httpCode
-		? `Storage answered HTTP ${failure.httpCode}${storageCode ? ` (${storageCode})` : ''} while ${action}`
-		: `Could not reach Roboflow's storage while ${action}`;
-	const network = failure.httpCode ? '' : ` Details: ${failure.networkCode ? `${failure.networkCode}: ` : ''}${failure.message}.`;
-	const description = `${fixes.join(' ')}${network} Storage location: ${where}`;
-	const safe = { message: redactText(message), description: redactText(description) } as JsonObject;
-	return new NodeApiError(node, safe, {
-		message: safe.message as string,
-		description: safe.description as string,
-		httpCode: failure.httpCode ? String(failure.httpCode) : undefined,
-		itemIndex,
+/** Downloads a file through a signed URL, whole and checked against its Content-Length. */
+export async function downloadFromSignedUrl(this: HttpContext, signedUrl: string, action: string, itemIndex: number): Promise<Buffer> {
+	const where: Where = { node: this.getNode(), step: 'results', action, itemIndex, secrets: await knownSecrets(this), location: describeUrl(signedUrl) };
+	return await withRetries<Buffer>(this, async (n) => {
+		let deadlineMs = transferPolicy.apiDeadlineMs;
+		try {
+			const answer = await downloadOnce(this, { method: 'GET', url: signedUrl }, transferPolicy.apiDeadlineMs, (length) => {
+				// Without a Content-Length the size is unknown: allow for a large file.
+				deadlineMs = transferDeadlineMs(length ?? 512 * 1024 * 1024);
+				return deadlineMs;
+			});
+			if (answer.statusCode >= 200 && answer.statusCode < 300) return { value: answer.body };
+			return failedAnswer(where, n, answer);
+		} catch (caught) {
+			const error = asTransportFailure(caught);
+			return {
+				error: storageError(where, n, { cause: error.kind, networkCode: error.code, deadlineMs }),
+				retryable: error.kind !== 'canceled',
+			};
+		}
 	});
 }

@@ -1,8 +1,8 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { perFrame, type ResultFilters, type ResultsFile, summarise } from '../../helpers/results';
+import { parseResultsFile, perFrame, type ResultFilters, summarise } from '../../helpers/results';
 import { fail } from '../../helpers/validation';
-import { getTextFromSignedUrl } from '../../transport/storage';
+import { downloadFromSignedUrl } from '../../transport/storage';
 
 export type OutputFormat = 'summary' | 'perFrame' | 'raw' | 'binary';
 
@@ -88,58 +88,103 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 	];
 }
 
+const OUTPUT_FORMATS: Record<OutputFormat, string> = {
+	summary: 'Summary',
+	perFrame: 'One Item per Frame',
+	raw: 'Raw',
+	binary: 'Binary File',
+};
+
 export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: number): ResultsOutputSettings {
 	const output = ctx.getNodeParameter('output', itemIndex, 'summary') as OutputFormat;
+	if (typeof output !== 'string' || !Object.hasOwn(OUTPUT_FORMATS, output)) {
+		fail(ctx, itemIndex, `Output "${String(output).slice(0, 40)}" is not one of the node's output formats`, `Choose one of: ${Object.values(OUTPUT_FORMATS).join(', ')}.`);
+	}
 	const options = ctx.getNodeParameter('resultOptions', itemIndex, {}) as {
-		classes?: string;
-		minConfidence?: number;
-		onlyFramesWithPredictions?: boolean;
+		classes?: unknown;
+		minConfidence?: unknown;
+		onlyFramesWithPredictions?: unknown;
 	};
 	const minConfidence = options.minConfidence ?? 0;
-	if (!(minConfidence >= 0 && minConfidence <= 1)) {
-		fail(ctx, itemIndex, 'Minimum Confidence must be between 0 and 1', 'It is a fraction: 0.5 keeps predictions Roboflow is at least 50% sure of.');
+	if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
+		fail(ctx, itemIndex, `Minimum Confidence must be a number between 0 and 1, not ${JSON.stringify(minConfidence)}`, 'It is a fraction: 0.5 keeps predictions Roboflow is at least 50% sure of.');
+	}
+	const classes = options.classes ?? '';
+	if (typeof classes !== 'string') {
+		fail(ctx, itemIndex, 'Classes must be text', 'Write the class names separated by commas, e.g. person, forklift.');
+	}
+	let binaryPropertyName = 'data';
+	if (output === 'binary') {
+		const field = ctx.getNodeParameter('outputBinaryField', itemIndex, 'data');
+		if (typeof field !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(field.trim())) {
+			fail(ctx, itemIndex, `Put Output File in Field "${String(field).slice(0, 40)}" is not a usable field name`, 'Use a short name of letters, digits, "_", "." or "-", e.g. data.');
+		}
+		binaryPropertyName = field.trim();
 	}
 	return {
 		output,
-		binaryPropertyName: output === 'binary' ? (ctx.getNodeParameter('outputBinaryField', itemIndex) as string) : 'data',
+		binaryPropertyName,
 		filters: {
 			minConfidence,
-			classes: (options.classes ?? '')
+			classes: classes
 				.split(',')
 				.map((c) => c.trim())
 				.filter(Boolean),
 		},
-		onlyFramesWithPredictions: options.onlyFramesWithPredictions ?? true,
+		onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
 	};
 }
 
-/** Downloads a finished job's results file and turns it into the items the user asked for. */
+/** Wait For Result embeds the file in the item (see resultItems); beyond this it refuses. */
+export const MAX_EMBEDDED_RESULTS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Downloads a finished job's results file, checks it, and turns it into the items the user
+ * asked for. `binaryPlacement` 'embedded' keeps a Binary File inside the item itself: Wait For
+ * Result makes its items in a sub-execution, and a file in n8n's binary store belongs to the
+ * execution that stored it, so it would vanish with the sub-execution.
+ */
 export async function resultItems(
 	this: IExecuteFunctions,
 	jobId: string,
 	outputUrl: string,
 	settings: ResultsOutputSettings,
 	itemIndex: number,
+	binaryPlacement: 'store' | 'embedded' = 'store',
 ): Promise<INodeExecutionData[]> {
-	const text = await getTextFromSignedUrl.call(this, outputUrl, itemIndex);
-	if (settings.output === 'binary') {
-		const binary = await this.helpers.prepareBinaryData(
-			Buffer.from(text, 'utf8'),
-			`roboflow-video-results-${jobId}.json`,
-			'application/json',
+	const file = await downloadFromSignedUrl.call(this, outputUrl, `downloading the results of job ${jobId}`, itemIndex);
+	const parsed = parseResultsFile(file.toString('utf8'));
+	if ('problem' in parsed) {
+		fail(
+			this,
+			itemIndex,
+			`job ${jobId}: ${parsed.problem}`,
+			'The file was downloaded whole but is not what Roboflow writes. Run Get Status (with Download Results) or Wait For Result again to fetch it anew; if it persists, contact Roboflow support with the job ID.',
 		);
+	}
+	const { results } = parsed;
+	if (settings.output === 'binary') {
+		const fileName = `roboflow-video-results-${jobId}.json`;
+		let binary: IBinaryData;
+		if (binaryPlacement === 'embedded') {
+			if (file.length > MAX_EMBEDDED_RESULTS_BYTES) {
+				fail(
+					this,
+					itemIndex,
+					`the results file of job ${jobId} is ${Math.round(file.length / 1048576)} MiB, more than Wait For Result passes on as a file (${MAX_EMBEDDED_RESULTS_BYTES / 1048576} MiB)`,
+					'Use Output: Summary here, then a Get Status node on the same job with Download Results on and Output: Binary File a minute later: it stores the file in n8n\'s binary storage, whatever its size.',
+				);
+			}
+			binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: String(file.length) };
+		} else {
+			binary = await this.helpers.prepareBinaryData(file, fileName, 'application/json');
+		}
 		return [
 			{
-				json: { job_id: jobId, state: 'completed', file_name: binary.fileName ?? null, size_bytes: Buffer.byteLength(text) },
+				json: { job_id: jobId, state: 'completed', file_name: fileName, size_bytes: file.length },
 				binary: { [settings.binaryPropertyName]: binary },
 			},
 		];
-	}
-	let results: ResultsFile;
-	try {
-		results = JSON.parse(text) as ResultsFile;
-	} catch {
-		fail(this, itemIndex, `the results file of job ${jobId} is not valid JSON`, 'Choose Output: Binary File to receive the file as it is, or try again later.');
 	}
 	if (settings.output === 'raw') return [{ json: { job_id: jobId, state: 'completed', results: results as IDataObject } }];
 	if (settings.output === 'perFrame') {

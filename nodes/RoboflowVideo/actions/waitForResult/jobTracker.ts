@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../../helpers/errors';
-import { fetchJobStatus } from '../../helpers/jobStatus';
 import { requireJobId } from '../../helpers/validation';
-import { readHttpFailure } from '../../transport';
+import { RoboflowRequestError } from '../../transport';
+import { checkJob } from '../shared/checkJob';
 import { resultItems, type ResultsOutputSettings } from '../shared/resultsOutput';
 
 /**
@@ -14,8 +14,6 @@ import { resultItems, type ResultsOutputSettings } from '../shared/resultsOutput
  * holds across resumes, early wake-ups and restarts.
  */
 
-/** Transient failures (5xx, network) tolerated in a row before the wait gives up on a job. */
-const MAX_CONSECUTIVE_TRANSIENT_FAILURES = 3;
 
 export interface TrackedJob extends IDataObject {
 	jobId: string;
@@ -23,6 +21,8 @@ export interface TrackedJob extends IDataObject {
 	lastPollAt?: number;
 	notBefore?: number;
 	transientFailures?: number;
+	unreadableAnswers?: number;
+	downloadFailures?: number;
 	done?: boolean;
 	/** The job's finished output items (json and any binary), kept until every job is done. */
 	output?: Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
@@ -42,6 +42,8 @@ export interface WaitSettings {
 	intervalMs: number;
 	maxWaitMs: number;
 	results: ResultsOutputSettings;
+	/** The user's Wait For Result node, which the wait's errors name. */
+	callerNodeName?: string;
 }
 
 export interface RoundOutcome {
@@ -70,8 +72,9 @@ export async function runWaitRound(
 		try {
 			jobId = requireJobId(this, jobIdValues[itemIndex], itemIndex);
 		} catch (error) {
-			if (!continueOnFail) throw asNodeError(this.getNode(), error, itemIndex);
-			tracked.push({ jobId: '', itemIndex, done: true, output: [{ json: { error: (error as Error).message } }] });
+			const job: TrackedJob = { jobId: '', itemIndex };
+			giveUp.call(this, job, settings, continueOnFail, 'invalid', asNodeError(this.getNode(), error, itemIndex));
+			tracked.push(job);
 			continue;
 		}
 		const key = `${itemIndex}:${jobId}`;
@@ -91,12 +94,8 @@ export async function runWaitRound(
 		const message = `Gave up waiting after ${formatDuration(settings.maxWaitMs)}: job${ids.length > 1 ? 's' : ''} ${ids.join(', ')} still running`;
 		const description =
 			'The jobs go on at Roboflow. Pick them up later with Get Status or another Wait For Result on the same job ID, or raise Max Wait Time.';
-		if (!continueOnFail) {
-			throw new NodeOperationError(this.getNode(), message, { itemIndex: pending[0].itemIndex, description });
-		}
 		for (const job of pending) {
-			job.done = true;
-			job.output = [{ json: { job_id: job.jobId, state: 'processing', error: message, description } }];
+			giveUp.call(this, job, settings, continueOnFail, 'processing', new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
 		}
 	}
 
@@ -126,6 +125,45 @@ function isDue(job: TrackedJob, intervalMs: number, now: number): boolean {
 	return dueAt(job, intervalMs) <= now;
 }
 
+/**
+ * Passing faults tolerated in a row per job before the wait gives up on it: about five minutes
+ * of checks at the default interval. Each kind is counted on its own and reset by a good answer.
+ */
+export const MAX_FAULTS_IN_A_ROW = 5;
+
+type Fault = 'transientFailures' | 'unreadableAnswers' | 'downloadFailures';
+
+/** The wait's errors belong to the user's Wait For Result node, not to the internal step. */
+function asUserError(this: IExecuteFunctions, error: unknown, job: TrackedJob, settings: WaitSettings): NodeApiError | NodeOperationError {
+	const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
+	if (settings.callerNodeName) (nodeError as { node: INode }).node = { ...nodeError.node, name: settings.callerNodeName };
+	return nodeError;
+}
+
+/** Ends a job with an error: the node fails, or with Continue On Fail the item carries it. */
+function giveUp(
+	this: IExecuteFunctions,
+	job: TrackedJob,
+	settings: WaitSettings,
+	continueOnFail: boolean,
+	state: string,
+	error: NodeApiError | NodeOperationError,
+	extra: IDataObject = {},
+): void {
+	const userError = asUserError.call(this, error, job, settings);
+	if (!continueOnFail) throw userError;
+	job.done = true;
+	job.output = [
+		{ json: { job_id: job.jobId, state, ...extra, error: userError.message, ...(userError.description ? { description: userError.description } : {}) } },
+	];
+}
+
+/** Counts a passing fault; true when the job should be given up on. */
+function countFault(job: TrackedJob, fault: Fault): boolean {
+	job[fault] = ((job[fault] as number | undefined) ?? 0) + 1;
+	return (job[fault] as number) >= MAX_FAULTS_IN_A_ROW;
+}
+
 async function pollOnce(
 	this: IExecuteFunctions,
 	job: TrackedJob,
@@ -134,56 +172,56 @@ async function pollOnce(
 ): Promise<void> {
 	let status;
 	try {
-		status = await fetchJobStatus.call(this, job.jobId, job.itemIndex);
+		status = await checkJob.call(this, job.jobId, job.itemIndex);
 	} catch (error) {
 		job.lastPollAt = Date.now();
-		const failure = readHttpFailure(error);
-		const code = Number((error as NodeApiError).httpCode ?? failure.httpCode);
-		if (code === 429) {
+		if (!(error instanceof RoboflowRequestError)) return giveUp.call(this, job, settings, continueOnFail, 'unknown', asNodeError(this.getNode(), error, job.itemIndex));
+		if (error.statusCode === 429) {
 			// "Not yet": Roboflow says when it will answer again.
-			const retryAfter = Number((error as NodeApiError).context?.retryAfterSeconds ?? failure.retryAfterSeconds);
-			const retryAfterMs = (Number.isFinite(retryAfter) ? retryAfter : settings.intervalMs / 1000) * 1000;
-			job.notBefore = job.lastPollAt + Math.max(retryAfterMs, 1000);
+			job.notBefore = job.lastPollAt + Math.max(error.retryAfterMs ?? settings.intervalMs, 1000);
 			return;
 		}
-		const transient = !code || code >= 500;
-		job.transientFailures = (job.transientFailures ?? 0) + 1;
-		if (transient && job.transientFailures < MAX_CONSECUTIVE_TRANSIENT_FAILURES) return;
-		if (!continueOnFail) throw asNodeError(this.getNode(), error, job.itemIndex);
-		job.done = true;
-		job.output = [{ json: { job_id: job.jobId, state: 'unknown', error: (error as Error).message } }];
-		return;
+		if (error.failedWith === 'unreadable') {
+			if (!countFault(job, 'unreadableAnswers')) return;
+			error.message = `Roboflow's status answers for job ${job.jobId} could not be read ${MAX_FAULTS_IN_A_ROW} times in a row: ${error.message.replace(/^.*?: /, '')}`;
+			error.description = `The job may still be running at Roboflow: pick it up later with Get Status or another Wait For Result on job ${job.jobId}. ${error.description ?? ''}`.trim();
+			return giveUp.call(this, job, settings, continueOnFail, 'unknown', error);
+		}
+		if (error.transient && !countFault(job, 'transientFailures')) return;
+		error.description = `${error.description ?? ''} Job ${job.jobId} may still be running at Roboflow: pick it up later with Get Status or another Wait For Result.`.trim();
+		return giveUp.call(this, job, settings, continueOnFail, 'unknown', error);
 	}
 	// Timed from the answer, not the request: however slow this call was to arrive, Roboflow
 	// then sees the next one at least a full interval after this one.
 	job.lastPollAt = Date.now();
 	job.transientFailures = 0;
+	job.unreadableAnswers = 0;
 	if (status.state === 'processing') return;
 	if (status.state === 'failed') {
 		const message = `Roboflow job ${job.jobId} failed (status ${status.status_code}): ${status.error}`;
-		if (!continueOnFail) {
-			// "job_status", not "status_code": n8n would read the latter as an HTTP status.
-			throw new NodeApiError(this.getNode(), { message, job_status: status.status_code } as JsonObject, {
-				message,
-				description:
-					'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
-				itemIndex: job.itemIndex,
-			});
-		}
-		job.done = true;
-		job.output = [{ json: { job_id: job.jobId, state: 'failed', status_code: status.status_code, error: message } }];
-		return;
-	}
-	if (!status.output_url) {
-		throw new NodeApiError(this.getNode(), { message: 'no output URL' } as JsonObject, {
-			message: `Roboflow reported job ${job.jobId} as finished but gave no results link`,
-			description: 'Try Get Status on the job later; if it persists, contact Roboflow support with the job ID.',
+		// "job_status", not "status_code": n8n would read the latter as an HTTP status.
+		const error = new NodeApiError(this.getNode(), { message, job_status: status.status_code } as JsonObject, {
+			message,
+			description:
+				'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
 			itemIndex: job.itemIndex,
 		});
+		return giveUp.call(this, job, settings, continueOnFail, 'failed', error, { status_code: status.status_code });
 	}
-	const items = await resultItems.call(this, job.jobId, status.output_url, settings.results, job.itemIndex);
-	job.done = true;
-	job.output = items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
+	try {
+		const items = await resultItems.call(this, job.jobId, status.output_url as string, settings.results, job.itemIndex, 'embedded');
+		job.done = true;
+		job.downloadFailures = 0;
+		job.output = items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
+	} catch (error) {
+		// The job is done; only its results could not be fetched. The next check asks for a
+		// fresh results link (links expire) and downloads again; other jobs' results are kept.
+		const passing = error instanceof RoboflowRequestError && (error.transient || error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404);
+		if (passing && !countFault(job, 'downloadFailures')) return;
+		const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
+		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
+		return giveUp.call(this, job, settings, continueOnFail, 'completed', nodeError);
+	}
 }
 
 export function formatDuration(ms: number): string {
