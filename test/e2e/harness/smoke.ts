@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { installCommunityPackage } from './community-package';
-import { ensureN8nInstalled } from './install';
+import { ensureN8nInstalled, harnessEnv } from './install';
 import { startN8n, type N8nInstance } from './n8n';
 
 const quick = process.argv.includes('--quick');
@@ -110,7 +110,11 @@ class E2eDummy {
 exports.E2eDummy = E2eDummy;
 `,
 	);
-	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: dir, encoding: 'utf8' });
+	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+		cwd: dir,
+		encoding: 'utf8',
+		env: harnessEnv(),
+	});
 	return path.join(dir, out.trim().split('\n').pop()!.trim());
 }
 
@@ -160,7 +164,7 @@ function externalSockets(pids: number[]): string[] {
 	if (!pids.length) return [];
 	let out = '';
 	try {
-		out = execFileSync('ss', ['-tunapH'], { encoding: 'utf8' });
+		out = execFileSync('ss', ['-tunapH'], { encoding: 'utf8', env: harnessEnv() });
 	} catch {
 		return ['(ss not available)'];
 	}
@@ -176,7 +180,7 @@ function externalSockets(pids: number[]): string[] {
 
 function groupPids(pgid: number): number[] {
 	try {
-		return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
+		return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8', env: harnessEnv() })
 			.split('\n')
 			.filter(Boolean)
 			.map(Number);
@@ -392,7 +396,7 @@ async function main() {
 	}
 	let all = '';
 	try {
-		all = execFileSync('pgrep', ['-af', 'n8n'], { encoding: 'utf8' });
+		all = execFileSync('pgrep', ['-af', 'n8n'], { encoding: 'utf8', env: harnessEnv() });
 	} catch {
 		/* none */
 	}
