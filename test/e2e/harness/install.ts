@@ -148,6 +148,36 @@ function childOutput(e: unknown): string {
 	return `${err.stderr?.toString() ?? ''}\n${err.stdout?.toString() ?? ''}`.trim() || (err.message ?? String(e));
 }
 
+/**
+ * npm 11's review of install scripts (`allowScripts`, see `npm help install-scripts`) for the
+ * host folder: the packages in n8n 2.41.1's tree that have install scripts, as
+ * `npm install-scripts ls` lists them there. Only sqlite3's build (`node-gyp rebuild`) is
+ * wanted: n8n needs it for SQLite. The others stay off, as `npm install --ignore-scripts` left
+ * them: native add-ons of features the tests do not use (Kafka, Oracle, Sentry profiling, ssh2's
+ * optional cpu-features, isolated-vm, msgpackr's optional speed-up), a file watcher for dev
+ * servers, and postinstall steps that report usage (@scarf/scarf), download a native binary
+ * (agent-browser), check version schemes (protobufjs) or pick a Vue build (vue-demi; n8n's
+ * editor ships prebuilt). With every package covered, the
+ * rebuild prints no "install scripts not yet covered by allowScripts" notice; once npm blocks
+ * unreviewed scripts, `sqlite3: true` is what lets the rebuild compile.
+ */
+const ALLOW_SCRIPTS: Record<string, boolean> = {
+	sqlite3: true,
+	'@confluentinc/kafka-javascript': false,
+	'@parcel/watcher': false,
+	'@scarf/scarf': false,
+	'@sentry/node-cpu-profiler': false,
+	'@sentry/node-native-stacktrace': false,
+	'agent-browser': false,
+	'cpu-features': false,
+	'isolated-vm': false,
+	'msgpackr-extract': false,
+	oracledb: false,
+	protobufjs: false,
+	ssh2: false,
+	'vue-demi': false,
+};
+
 function writeHostPackageJson(dir: string): void {
 	fs.writeFileSync(
 		path.join(dir, 'package.json'),
@@ -158,6 +188,7 @@ function writeHostPackageJson(dir: string): void {
 				description: 'Holds a real n8n for the end-to-end tests of n8n-nodes-roboflow-video',
 				dependencies: { n8n: N8N_VERSION },
 				overrides: { linkedom: LINKEDOM_OVERRIDE },
+				allowScripts: ALLOW_SCRIPTS,
 			},
 			null,
 			2,
@@ -487,10 +518,10 @@ export async function ensureN8nInstalled(opts: { log?: Log } = {}): Promise<N8nI
 			log(`n8n install: packages in place after ${secs()}; npm rebuild sqlite3 (compiles, 1-2 min) ...`);
 		}
 		// --ignore-scripts=false: the rebuild IS the install script; never let a setting from
-		// anywhere turn it into a silent no-op.
+		// anywhere turn it into a silent no-op. allowScripts in the host package.json allows it.
 		const rebuildStarted = Date.now();
 		try {
-			await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=error'], {
+			await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=warn'], {
 				cwd: dir,
 				env,
 				log,
