@@ -8,6 +8,7 @@
  *   npm run demo             # run once and clean up
  *   npm run demo -- --keep   # leave n8n running afterwards and print the editor URL
  */
+import { cacheRoot, N8N_VERSION } from '../test/e2e/harness/install';
 import { startStack, type Stack } from '../test/e2e/support/stack';
 import { postVideo, storedOutput, waitForStoredRun } from '../test/e2e/support/runs';
 import { videoWorkflow } from '../test/e2e/support/workflows';
@@ -34,7 +35,7 @@ function printSummary(summary: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-	say('Setting up (Node 24 and n8n 2.41.1 are installed once into ~/.cache/n8n-nodes-roboflow-video; the first run takes a few minutes)');
+	say(`Setting up (Node 24 and n8n ${N8N_VERSION} are installed once into ${cacheRoot()}; the first run takes a few minutes)`);
 	let stack: Stack | undefined;
 	const stopAll = async () => {
 		if (!stack) return;
