@@ -1,7 +1,8 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { parseResultsFile, perFrame, type ResultFilters, summarise } from '../../helpers/results';
-import { fail } from '../../helpers/validation';
+import { fail, itemLabel } from '../../helpers/validation';
 import { downloadFromSignedUrl } from '../../transport/storage';
 
 export type OutputFormat = 'summary' | 'perFrame' | 'raw' | 'binary';
@@ -135,6 +136,9 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 	};
 }
 
+/** A results file that arrived but is not what Roboflow writes; Wait For Result fetches it anew at its next check. */
+export class ResultsFileError extends NodeOperationError {}
+
 /** Wait For Result embeds the file in the item (see resultItems); beyond this it refuses. */
 export const MAX_EMBEDDED_RESULTS_BYTES = 64 * 1024 * 1024;
 
@@ -155,12 +159,11 @@ export async function resultItems(
 	const file = await downloadFromSignedUrl.call(this, outputUrl, `downloading the results of job ${jobId}`, itemIndex);
 	const parsed = parseResultsFile(file.toString('utf8'));
 	if ('problem' in parsed) {
-		fail(
-			this,
+		throw new ResultsFileError(this.getNode(), `${itemLabel(itemIndex)}: job ${jobId}: ${parsed.problem}`, {
 			itemIndex,
-			`job ${jobId}: ${parsed.problem}`,
-			'The file was downloaded whole but is not what Roboflow writes. Run Get Status (with Download Results) or Wait For Result again to fetch it anew; if it persists, contact Roboflow support with the job ID.',
-		);
+			description:
+				'The file arrived but is not what Roboflow writes. Run Get Status (with Download Results) or Wait For Result again to fetch it anew; if it persists, contact Roboflow support with the job ID.',
+		});
 	}
 	const { results } = parsed;
 	if (settings.output === 'binary') {

@@ -5,7 +5,7 @@ import { asNodeError } from '../../helpers/errors';
 import { requireJobId } from '../../helpers/validation';
 import { RoboflowRequestError } from '../../transport';
 import { checkJob } from '../shared/checkJob';
-import { resultItems, type ResultsOutputSettings } from '../shared/resultsOutput';
+import { resultItems, ResultsFileError, type ResultsOutputSettings } from '../shared/resultsOutput';
 
 /**
  * One round of waiting: poll every job that is due, at most once per interval per job, and
@@ -216,7 +216,9 @@ async function pollOnce(
 	} catch (error) {
 		// The job is done; only its results could not be fetched. The next check asks for a
 		// fresh results link (links expire) and downloads again; other jobs' results are kept.
-		const passing = error instanceof RoboflowRequestError && (error.transient || error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404);
+		const passing =
+			error instanceof ResultsFileError ||
+			(error instanceof RoboflowRequestError && (error.transient || error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404));
 		if (passing && !countFault(job, 'downloadFailures')) return;
 		const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
 		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
