@@ -6,9 +6,14 @@ set -euo pipefail
 
 # Under `npm run` (or a harness started by it) npm exports its settings, the project's .npmrc
 # included, as npm_config_* variables, plus npm_package_* and npm_lifecycle_*; the npm below
-# must not take them as its own. Any case: npm reads NPM_CONFIG_* too.
+# must not take them as its own. Any case: npm reads NPM_CONFIG_* too. Kept: where npm's cache
+# is and how it reaches the registry (as harnessEnv in test/e2e/harness/install.ts does).
 for var in $(compgen -e); do
-  case "${var,,}" in
+  name="${var,,}"
+  case "${name//-/_}" in
+    npm_config_cache | npm_config_registry | npm_config_*:registry | npm_config_userconfig | \
+      npm_config_proxy | npm_config_https_proxy | npm_config_noproxy | npm_config_cafile | \
+      npm_config_ca | npm_config_strict_ssl) ;;
     npm_config_* | npm_package_* | npm_lifecycle_*) unset "$var" ;;
   esac
 done
