@@ -135,12 +135,14 @@ function wordsFor(d: RequestErrorDetails): { message: string; description: strin
 			return { message, description: `${limit}${tried} ${advice[d.step]}` };
 		}
 		case 'network': {
-			const words = (d.networkCode && NETWORK_WORDS[d.networkCode]) ?? `a network error${d.networkCode ? ` (${d.networkCode})` : ''}`;
+			// An unknown code goes into the description: n8n may swap a message holding one for its own words.
+			const words = (d.networkCode && NETWORK_WORDS[d.networkCode]) ?? 'a network error';
+			const code = d.networkCode && !NETWORK_WORDS[d.networkCode] ? ` (Network error code: ${d.networkCode}.)` : '';
 			const message = `Could not reach ${who(d.step)} while ${d.action}: ${words}`;
 			const check = STORAGE_STEPS.has(d.step)
 				? 'Check the network between n8n and the internet (a proxy or firewall may block the storage host).'
 				: 'Check the Base URL in the Roboflow API credential (normally https://api.roboflow.com) and the network between n8n and Roboflow.';
-			return { message, description: `${check}${tried}${startJob && !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(d.networkCode ?? '') ? ` ${JOB_MAY_EXIST}` : ''}` };
+			return { message, description: `${check}${code}${tried}${startJob && !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(d.networkCode ?? '') ? ` ${JOB_MAY_EXIST}` : ''}` };
 		}
 		case 'unreadable': {
 			const message = `${who(d.step)}'s answer could not be read while ${d.action}: ${d.problem ?? 'it is not what the API sends'}`;

@@ -88,8 +88,11 @@ export async function roboflowApiRequest(this: HttpContext, call: ApiCall): Prom
 		const text = answer.body.toString('utf8');
 		if (answer.statusCode < 200 || answer.statusCode >= 300) {
 			const retryAfterMs = parseRetryAfter(headerValue(answer.headers, 'retry-after'));
-			// A 429 means Roboflow refused the request, so even a job start may be sent again.
-			const safeToRepeat = call.idempotent || answer.statusCode === 429;
+			// A 429 means Roboflow refused the request, so even a job start may be sent again, but
+			// only when Roboflow says when: a status check repeated on a guess could break the
+			// one-check-a-minute rule.
+			const rateLimited = answer.statusCode === 429;
+			const safeToRepeat = rateLimited ? retryAfterMs !== undefined : call.idempotent;
 			return {
 				error: fail(n, { statusCode: answer.statusCode, retryAfterMs, ...readErrorBody(text, secrets) }),
 				retryable: safeToRepeat && RETRYABLE_STATUS.has(answer.statusCode),
