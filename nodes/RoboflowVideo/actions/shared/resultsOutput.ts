@@ -178,7 +178,7 @@ export async function resultItems(
 					'Use Output: Summary here, then a Get Status node on the same job with Download Results on and Output: Binary File a minute later: it stores the file in n8n\'s binary storage, whatever its size.',
 				);
 			}
-			binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: String(file.length) };
+			binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: `${Math.ceil(file.length / 1024)} kB`, bytes: file.length };
 		} else {
 			binary = await this.helpers.prepareBinaryData(file, fileName, 'application/json');
 		}
