@@ -24,9 +24,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApiRequest, routeApiRequest, type ApiContext } from './api';
-import { FaultBook, validateFaultRule, type EmulatorEndpoint, type Fault, type FaultRule } from './faults';
+import { FaultResponder } from './fault-responses';
+import { FaultBook, validateFaultRule, type EmulatorEndpoint, type FaultRule } from './faults';
 import { flattenHeaders, queryObject, readBody, sendJson, sendRoboflowError, type RecordedRequest } from './http-util';
 import { JobBook, type JobSnapshot, type ProcessingOptions, type StoredVideoLookup } from './jobs';
 import { UrlSigner, storageErrorXml } from './signing';
@@ -116,6 +116,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultBook();
+	const responder = new FaultResponder();
 	const signer = new UrlSigner();
 	const store = new ObjectStore(path.join(workDir, 'uploads'));
 	let storageOrigin = '';
@@ -134,33 +135,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 	const record = (entry: RecordedRequest): void => {
 		requests.push(entry);
 		log(`${entry.host} ${entry.method} ${entry.path} -> ${entry.status || 'no answer'}${entry.jobId ? ` (job ${entry.jobId})` : ''}`);
-	};
-
-	/** Applies a request fault; returns true when the request was fully handled by it. */
-	const applyRequestFault = async (fault: Fault | undefined, res: ServerResponse, hostKind: 'api' | 'storage'): Promise<boolean> => {
-		if (!fault) return false;
-		if (fault.type === 'delay') {
-			await sleep(fault.ms);
-			return false;
-		}
-		if (fault.type === 'drop') {
-			res.socket?.destroy();
-			return true;
-		}
-		if (fault.type === 'http') {
-			const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-			if (hostKind === 'storage') {
-				const xml = storageErrorXml(fault.status === 429 ? 'SlowDown' : 'InternalError', 'We encountered an internal error. Please try again.');
-				res.writeHead(fault.status, { 'Content-Type': 'application/xml; charset=UTF-8', ...headers });
-				res.end(xml);
-			} else {
-				const type = fault.status === 429 ? 'RateLimitException' : 'ServerError';
-				const message = fault.status === 429 ? 'Too many requests.' : `The server encountered an error (HTTP ${fault.status}).`;
-				sendRoboflowError(res, fault.status, type, message, 'Please try again later.', headers);
-			}
-			return true;
-		}
-		return false;
 	};
 
 	const ctx: ApiContext = {
@@ -256,9 +230,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 				if (route.body !== undefined) entry.body = route.body;
 				entry.jobId = route.jobId;
 				const fault = faults.takeRequestFault({ host: 'api', endpoint: route.endpoint, method: entry.method, jobId: route.jobId, inputUrl: route.inputUrl });
-				if (!(await applyRequestFault(fault, res, 'api'))) {
+				await responder.serve(fault, { host: 'api', req, res }, async () => {
 					entry.jobId = (await answerApiRequest(ctx, req, res, url, route)) ?? entry.jobId;
-				}
+				});
 			} catch (error) {
 				log(`api internal error: ${(error as Error).message}`);
 				if (!res.headersSent && !res.destroyed) sendRoboflowError(res, 500, 'ServerError', 'Internal server error.', 'Please try again later.');
@@ -267,6 +241,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 			record(entry);
 		})();
 	});
+
+	const resultsFor = (id: string): unknown => {
+		const found = jobs.get(id);
+		return found && jobs.status(found, Date.now()).state === 'succeeded' && found.outcomeDecided ? jobs.results(found) : undefined;
+	};
 
 	const storageServer = http.createServer((req, res) => {
 		void (async () => {
@@ -279,25 +258,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 			const job = jobId ? jobs.get(decodeURIComponent(jobId)) : undefined;
 			try {
 				const fault = faults.takeRequestFault({ host: 'storage', endpoint, method, jobId: job?.id, inputUrl: job?.request.input_url });
-				if (await applyRequestFault(fault, res, 'storage')) {
-					req.resume();
-				} else {
-					const outcome = await handleStorageRequest(
-						{
-							signer,
-							store,
-							resultsFor: (id) => {
-								const found = jobs.get(id);
-								return found && jobs.status(found, Date.now()).state === 'succeeded' && found.outcomeDecided ? jobs.results(found) : undefined;
-							},
-						},
-						req,
-						res,
-						url,
-					);
+				await responder.serve(fault, { host: 'storage', req, res }, async () => {
+					const outcome = await handleStorageRequest({ signer, store, resultsFor }, req, res, url);
 					if (outcome.body !== undefined) entry.body = outcome.body;
 					entry.jobId = outcome.jobId ? decodeURIComponent(outcome.jobId) : undefined;
-				}
+				});
 			} catch (error) {
 				// Usually the client went away mid-upload; the partial file is already removed.
 				log(`storage error: ${(error as Error).message}`);
