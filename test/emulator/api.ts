@@ -26,6 +26,8 @@ export interface ApiContext {
 	pollWindowMs: () => number;
 	uploadUrlTtlSeconds: () => number;
 	outputUrlTtlSeconds: () => number;
+	/** Both set once the servers listen. */
+	apiUrl: string;
 	storageUrl: string;
 	signer: UrlSigner;
 	store: ObjectStore;

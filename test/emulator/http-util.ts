@@ -3,7 +3,7 @@
  * reading bounded JSON bodies, Roboflow's error shape, and the request record.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorHost } from './faults';
+import type { EmulatorEndpoint, EmulatorHost, Fault } from './faults';
 
 export interface RecordedRequest {
 	at: number;
@@ -16,8 +16,13 @@ export interface RecordedRequest {
 	headers: Record<string, string>;
 	/** Parsed JSON for API calls with a body; {bytes} for uploads. */
 	body?: unknown;
+	/** 0 when no answer was sent (dropped, hanging, or the client went away). */
 	status: number;
 	jobId?: string;
+	/** Which route the request was for, as fault rules match it. */
+	endpoint?: EmulatorEndpoint;
+	/** The request fault applied to this request, if one was. */
+	fault?: Fault['type'];
 }
 
 /** Bodies of API calls are small JSON documents; anything bigger is refused, not buffered. */
@@ -34,6 +39,12 @@ export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES
 		chunks.push(chunk as Buffer);
 	}
 	return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The request's absolute URL as received (Host header, raw path and query); `origin` if there is no Host. */
+export function absoluteRequestUrl(req: IncomingMessage, origin: string): string {
+	const host = req.headers.host;
+	return `${host ? `http://${host}` : origin}${req.url ?? '/'}`;
 }
 
 export function flattenHeaders(req: IncomingMessage): Record<string, string> {

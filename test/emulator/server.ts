@@ -25,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { answerApiRequest, routeApiRequest, type ApiContext } from './api';
-import { FaultResponder } from './fault-responses';
+import { FaultResponder, requestPlaceholders } from './fault-responses';
 import { FaultBook, validateFaultRule, type EmulatorEndpoint, type FaultRule } from './faults';
 import { flattenHeaders, queryObject, readBody, sendJson, sendRoboflowError, type RecordedRequest } from './http-util';
 import { JobBook, type JobSnapshot, type ProcessingOptions, type StoredVideoLookup } from './jobs';
@@ -144,6 +144,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 		pollWindowMs: () => settings.pollWindowMs,
 		uploadUrlTtlSeconds: () => settings.uploadUrlTtlSeconds,
 		outputUrlTtlSeconds: () => settings.outputUrlTtlSeconds,
+		apiUrl: '',
 		storageUrl: '',
 		signer,
 		store,
@@ -229,8 +230,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 				const route = await routeApiRequest(ctx, req, url);
 				if (route.body !== undefined) entry.body = route.body;
 				entry.jobId = route.jobId;
+				entry.endpoint = route.endpoint;
 				const fault = faults.takeRequestFault({ host: 'api', endpoint: route.endpoint, method: entry.method, jobId: route.jobId, inputUrl: route.inputUrl });
-				await responder.serve(fault, { host: 'api', req, res }, async () => {
+				entry.fault = fault?.type;
+				const job = route.jobId ? { id: route.jobId, inputUrl: route.inputUrl } : undefined;
+				await responder.serve(fault, { host: 'api', req, res, placeholders: requestPlaceholders(ctx, req, ctx.apiUrl, job) }, async () => {
 					entry.jobId = (await answerApiRequest(ctx, req, res, url, route)) ?? entry.jobId;
 				});
 			} catch (error) {
@@ -252,13 +256,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 			const at = Date.now();
 			const url = new URL(req.url ?? '/', 'http://storage.local');
 			const method = (req.method ?? 'GET').toUpperCase();
-			const entry: RecordedRequest = { at, host: 'storage', method, path: url.pathname, query: queryObject(url.searchParams), headers: flattenHeaders(req), status: 0 };
 			const endpoint: EmulatorEndpoint = method === 'PUT' ? 'upload' : 'results';
 			const jobId = /^\/[^/]+\/([^/]+)\/results\.json$/.exec(url.pathname)?.[1];
 			const job = jobId ? jobs.get(decodeURIComponent(jobId)) : undefined;
+			const entry: RecordedRequest = { at, host: 'storage', method, path: url.pathname, query: queryObject(url.searchParams), headers: flattenHeaders(req), status: 0, jobId: job?.id, endpoint };
 			try {
 				const fault = faults.takeRequestFault({ host: 'storage', endpoint, method, jobId: job?.id, inputUrl: job?.request.input_url });
-				await responder.serve(fault, { host: 'storage', req, res }, async () => {
+				entry.fault = fault?.type;
+				const placeholders = requestPlaceholders(ctx, req, storageOrigin, job && { id: job.id, inputUrl: job.request.input_url });
+				await responder.serve(fault, { host: 'storage', req, res, placeholders }, async () => {
 					const outcome = await handleStorageRequest({ signer, store, resultsFor }, req, res, url);
 					if (outcome.body !== undefined) entry.body = outcome.body;
 					entry.jobId = outcome.jobId ? decodeURIComponent(outcome.jobId) : undefined;
@@ -301,6 +307,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 	const storageUrl = `http://${urlHost}:${storagePort}`;
 	storageOrigin = storageUrl;
 	ctx.storageUrl = storageUrl;
+	ctx.apiUrl = apiUrl;
 
 	let closed: Promise<void> | undefined;
 	return {
@@ -319,6 +326,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 		configure,
 		close: () => {
 			closed ??= (async () => {
+				responder.endAll(); // hanging, trickling and delayed requests
 				await Promise.all([closeServer(apiServer), closeServer(storageServer)]);
 				await jobs.clear();
 				await rm(workDir, { recursive: true, force: true });

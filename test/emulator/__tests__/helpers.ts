@@ -100,3 +100,59 @@ export async function startFileServer(routes: Record<string, { file?: string; st
 			}),
 	};
 }
+
+export interface RawAnswer {
+	/** undefined when no answer (status line) came at all. */
+	status?: number;
+	headers: http.IncomingHttpHeaders;
+	/** Every body byte that arrived before the end or the error. */
+	body: Buffer;
+	/** How the exchange failed, if it did (e.g. 'aborted', 'ECONNRESET', 'socket hang up'). */
+	error?: string;
+	/** ms from sending to the status line, and to the end (or the error). */
+	headersAfterMs?: number;
+	endedAfterMs: number;
+}
+
+/**
+ * One request over a fresh connection (no pooling, no timers left behind), with node:http, which
+ * says exactly what arrived: it never throws, it resolves with what came and how it ended.
+ * `abortAfterMs` gives up like a client with a timeout.
+ */
+export function rawRequest(
+	url: string,
+	options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; abortAfterMs?: number } = {},
+): Promise<RawAnswer> {
+	const started = performance.now();
+	const elapsed = (): number => performance.now() - started;
+	return new Promise((resolve) => {
+		const answer: RawAnswer = { status: undefined, headers: {}, body: Buffer.alloc(0), endedAfterMs: 0 };
+		const chunks: Buffer[] = [];
+		let settled = false;
+		const settle = (error?: string): void => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			answer.body = Buffer.concat(chunks);
+			answer.error = error;
+			answer.endedAfterMs = elapsed();
+			resolve(answer);
+		};
+		const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
+			answer.status = response.statusCode;
+			answer.headers = response.headers;
+			answer.headersAfterMs = elapsed();
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => settle(response.complete ? undefined : 'aborted'));
+			response.on('aborted', () => settle('aborted'));
+			response.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+			response.on('close', () => settle(response.complete ? undefined : 'aborted'));
+		});
+		const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => {
+			request.destroy();
+			settle('gave up');
+		}, options.abortAfterMs);
+		request.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+		request.end(options.body);
+	});
+}
