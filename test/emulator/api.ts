@@ -11,9 +11,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findProject, projectDetailJson, rootJson, workspaceJson } from './catalog';
+import { baitSignedUrl, expandPlaceholders, type PlaceholderValues } from './fault-responses';
 import type { EmulatorEndpoint, FaultBook } from './faults';
-import { AUTH_ERROR, BodyTooLargeError, readBody, sendJson, sendRoboflowError } from './http-util';
-import type { JobBook, JobRequest } from './jobs';
+import { AUTH_ERROR, BodyTooLargeError, absoluteRequestUrl, readBody, sendJson, sendRoboflowError } from './http-util';
+import type { Job, JobBook, JobRequest } from './jobs';
 import { extensionOf, SUPPORTED_VIDEO_EXTENSIONS } from './media';
 import { createRng } from './prng';
 import type { UrlSigner } from './signing';
@@ -119,7 +120,7 @@ export async function answerApiRequest(ctx: ApiContext, req: IncomingMessage, re
 			return undefined;
 		case 'createJob':
 			if (!allow('POST')) return undefined;
-			return createJob(ctx, res, route);
+			return createJob(ctx, res, route, { apiKey, requestUrl: absoluteRequestUrl(req, ctx.apiUrl) });
 		case 'jobStatus':
 			return jobStatus(ctx, res, route.jobId);
 		default:
@@ -199,7 +200,7 @@ function validateJobRequest(body: unknown): string | undefined {
 	return undefined;
 }
 
-function createJob(ctx: ApiContext, res: ServerResponse, route: ApiRoute): string | undefined {
+function createJob(ctx: ApiContext, res: ServerResponse, route: ApiRoute, origin: Job['origin']): string | undefined {
 	const hint = 'See https://docs.roboflow.com/deploy/hosted-api/video-inference for the request format.';
 	if (route.bodyError) {
 		badRequest(res, route.bodyError, hint);
@@ -213,7 +214,7 @@ function createJob(ctx: ApiContext, res: ServerResponse, route: ApiRoute): strin
 	const request = route.body as JobRequest;
 	// A jobFailed rule matched by input_url (or unconditional) is attached now; one matched by job id when the job ends.
 	const failAtEnd = ctx.faults.takeJobFault({ host: 'api', endpoint: 'createJob', method: 'POST', inputUrl: request.input_url }, 'jobFailed');
-	const job = ctx.jobs.create(request, failAtEnd);
+	const job = ctx.jobs.create(request, failAtEnd, origin);
 	sendJson(res, 200, { job_id: job.id, message: 'This endpoint will create videojob' });
 	return job.id;
 }
@@ -253,7 +254,10 @@ async function jobStatus(ctx: ApiContext, res: ServerResponse, jobId: string | u
 	if (status.state === 'running') {
 		sendJson(res, 200, { status: 1, progress: status.progress });
 	} else if (status.state === 'failed') {
-		sendJson(res, 200, { status: status.failure.status, message: status.failure.message, error: status.failure.error });
+		const { failure } = status;
+		// An injected failure may carry placeholders (leak bait); the job's own failures never do.
+		const expand = (text: string): string => (job.earlyFailure ? text : expandPlaceholders(text, () => jobPlaceholders(ctx, job)));
+		sendJson(res, 200, { status: failure.status, message: expand(failure.message), error: expand(failure.error) });
 	} else {
 		const ttl = ctx.outputUrlTtlSeconds();
 		const expired = ctx.faults.takeJobFault(faultContext, 'expiredOutputUrl');
@@ -262,4 +266,14 @@ async function jobStatus(ctx: ApiContext, res: ServerResponse, jobId: string | u
 		sendJson(res, 200, { status: 0, output_signed_url: ctx.signer.sign(ctx.storageUrl, 'GET', outputPath, ttl, signedAt) });
 	}
 	return jobId;
+}
+
+/** Placeholder values for a jobFailed fault: the job's own key, creation URL and input_url. */
+function jobPlaceholders(ctx: ApiContext, job: Job): PlaceholderValues {
+	return {
+		apiKey: job.origin?.apiKey ?? ctx.apiKeys()[0],
+		requestUrl: job.origin?.requestUrl ?? `${ctx.apiUrl}/videoinfer/`,
+		signedUrl: baitSignedUrl(ctx, job.id),
+		inputUrl: job.request.input_url,
+	};
 }

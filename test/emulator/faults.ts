@@ -54,12 +54,14 @@
  *         the output_signed_url handed out for a finished job is already expired.
  *
  * Placeholders, for "leak bait" (a hostile answer that echoes secrets back):
- *   {{apiKey}}             the api_key this request carried (else the emulator's first key)
- *   {{requestUrl}}         the absolute URL of the request as received, query included
+ *   {{apiKey}}             the api_key this request carried (else the emulator's first key);
+ *                          in jobFailed: the key that created the job
+ *   {{requestUrl}}         the absolute URL of the request as received, query included;
+ *                          in jobFailed: the job-creation URL (with its key)
  *   {{requestUrlEncoded}}  encodeURIComponent({{requestUrl}})
  *   {{signedUrl}}          a freshly signed results URL on the storage host (X-Goog-Signature...)
- *   {{inputUrl}}           the job's input_url with its signature, on a request about a job
- * Unknown placeholders are left as they are.
+ *   {{inputUrl}}           the job's input_url with its signature (jobFailed; request faults
+ *                          on a request about a job); unknown placeholders are left as they are.
  *
  * Requests answered under a request fault are recorded with `fault` set to its type; hanging
  * ones are recorded at once with status 0.

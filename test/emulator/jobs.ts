@@ -32,7 +32,10 @@ export type JobState = 'preparing' | 'running' | 'succeeded' | 'failed';
 
 export interface JobFailure {
 	status: 2 | 3;
-	/** Human-readable; never contains an api key or a signed query string. */
+	/**
+	 * Human-readable; never contains an api key or a signed query string. (A jobFailed
+	 * fault's {{placeholders}} stay unexpanded here; only the status answer expands them.)
+	 */
 	message: string;
 	/** Short machine-readable reason. */
 	error: string;
@@ -78,6 +81,8 @@ export interface Job {
 	earlyFailure?: JobFailure;
 	readyAt?: number;
 	failAtEnd?: Extract<Fault, { type: 'jobFailed' }>;
+	/** Who created the job and how (for jobFailed placeholders); never in a snapshot. */
+	origin?: { apiKey: string; requestUrl: string };
 	/** Set by the first status poll after readyAt: later fault rules no longer change the outcome. */
 	outcomeDecided?: boolean;
 	lastAcceptedPollAt?: number;
@@ -132,7 +137,7 @@ export class JobBook {
 		},
 	) {}
 
-	create(request: JobRequest, failAtEnd: Extract<Fault, { type: 'jobFailed' }> | undefined): Job {
+	create(request: JobRequest, failAtEnd: Extract<Fault, { type: 'jobFailed' }> | undefined, origin?: Job['origin']): Job {
 		this.jobCounter += 1;
 		// Job ids are deterministic too (seed + order + input), so two runs of a test match;
 		// the input is identified by its path only, since ports and signatures differ per run.
@@ -144,7 +149,7 @@ export class JobBook {
 			inference_type: m.inference_type as ResultsModel['inference_type'],
 			...(m.inference_params ? { inference_params: m.inference_params } : {}),
 		}));
-		const job: Job = { id, request, models, createdAt: Date.now(), prepared: false, failAtEnd, preparation: Promise.resolve() };
+		const job: Job = { id, request, models, createdAt: Date.now(), prepared: false, failAtEnd, origin, preparation: Promise.resolve() };
 		// Taken now: a clear() before the download even starts must still cancel it.
 		job.preparation = this.prepare(job, this.downloads.signal).finally(() => {
 			job.prepared = true;

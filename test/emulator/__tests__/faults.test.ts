@@ -360,6 +360,26 @@ describe('job faults', () => {
 		expect((await fetch((await poll(emulator, jobId)).body.output_signed_url)).status).toBe(200);
 	});
 
+	it('jobFailed: placeholders in message and error are expanded in the status answer only', async () => {
+		const clock = useFakeClock();
+		const input = await uploadFixture(emulator, 'sample.mp4');
+		emulator.addFault({
+			match: { inputUrlContains: 'sample.mp4' },
+			times: 1,
+			fault: { type: 'jobFailed', status: 3, message: 'key {{apiKey}} via {{requestUrl}}', error: '{{inputUrl}} {{signedUrl}}' },
+		});
+		const jobId = await createJob(emulator, { input_url: input, infer_fps: 2, models: [RPS_MODEL] });
+		clock.advance(10_000);
+		const answer = (await poll(emulator, jobId)).body;
+		expect(answer.status).toBe(3);
+		expect(answer.message).toBe(`key ${emulator.apiKey} via ${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}`);
+		const [inputUrl, signedUrl] = answer.error.split(' ');
+		expect(inputUrl).toBe(input);
+		expect(new URL(signedUrl).searchParams.get('X-Goog-Signature')).toMatch(/^[0-9a-f]{64}$/);
+		// The snapshot (also served over HTTP) keeps the template, not the key.
+		expect(emulator.jobs()[0].failure).toMatchObject({ message: 'key {{apiKey}} via {{requestUrl}}' });
+	});
+
 	it('clearFaults removes every rule', async () => {
 		emulator.addFault({ fault: { type: 'http', status: 500 } });
 		emulator.clearFaults();
