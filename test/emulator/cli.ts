@@ -6,17 +6,35 @@
  *
  * Prints one line with the API URL and stops cleanly on SIGINT/SIGTERM. A key
  * given with --api-key is never printed; only the built-in default key is,
- * since it is no secret. Control it over HTTP with the /__emulator/* routes.
+ * since it is no secret. Control it over HTTP with the /__emulator/* routes;
+ * --fault '<FaultRule as JSON>' (repeatable) adds fault rules from the start, e.g.
+ *   --fault '{"match":{"endpoint":"jobStatus"},"fault":{"type":"hang"}}'
  */
+import { validateFaultRule, type FaultRule } from './faults';
 import { DEFAULT_API_KEY, startEmulator, type EmulatorOptions } from './server';
 
 const USAGE =
 	'Usage: tsx test/emulator/cli.ts [--host 127.0.0.1] [--port N] [--storage-port N] [--api-key KEY]... ' +
 	'[--workspace NAME] [--poll-window-seconds S] [--fixed-seconds S] [--base-seconds S] ' +
-	'[--seconds-per-video-second S] [--seed N] [--upload-url-ttl S] [--output-url-ttl S] [--verbose]';
+	'[--seconds-per-video-second S] [--seed N] [--upload-url-ttl S] [--output-url-ttl S] [--fault RULE_JSON]... [--verbose]';
 
-function parseArgs(argv: string[]): EmulatorOptions & { verbose: boolean } {
-	const options: EmulatorOptions & { verbose: boolean } = { verbose: false, processing: {} };
+function parseFault(value: string): FaultRule {
+	let rule: unknown;
+	try {
+		rule = JSON.parse(value);
+	} catch {
+		throw new Error('--fault needs a fault rule as JSON, e.g. \'{"fault":{"type":"hang"}}\'.');
+	}
+	try {
+		validateFaultRule(rule);
+	} catch (error) {
+		throw new Error(`--fault: ${(error as Error).message}`);
+	}
+	return rule;
+}
+
+function parseArgs(argv: string[]): EmulatorOptions & { verbose: boolean; faults: FaultRule[] } {
+	const options: EmulatorOptions & { verbose: boolean; faults: FaultRule[] } = { verbose: false, processing: {}, faults: [] };
 	const apiKeys: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
 		const flag = argv[i];
@@ -48,6 +66,7 @@ function parseArgs(argv: string[]): EmulatorOptions & { verbose: boolean } {
 			case '--seed': options.seed = number(); break;
 			case '--upload-url-ttl': options.uploadUrlTtlSeconds = number(); break;
 			case '--output-url-ttl': options.outputUrlTtlSeconds = number(); break;
+			case '--fault': options.faults.push(parseFault(value)); break;
 			default: throw new Error(`Unknown option ${flag}.\n${USAGE}`);
 		}
 	}
@@ -64,6 +83,7 @@ async function main(): Promise<void> {
 		process.exit(2);
 	}
 	const emulator = await startEmulator({ ...options, log: options.verbose ? (line) => console.log(line) : undefined });
+	for (const rule of options.faults) emulator.addFault(rule);
 	const usesDefaultKey = !options.apiKeys || options.apiKeys.every((key) => key === DEFAULT_API_KEY);
 	const keyNote = usesDefaultKey ? `api key ${DEFAULT_API_KEY}` : 'api key from --api-key';
 	console.log(`Roboflow emulator: API ${emulator.apiUrl} storage ${emulator.storageUrl} (${keyNote})`);

@@ -1,5 +1,5 @@
 /** The emulator as a process: the CLI, and leaving nothing behind on close(). */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
@@ -86,7 +86,13 @@ describe('cli.ts', () => {
 	const cli = path.join(__dirname, '..', 'cli.ts');
 	const tsxLoader = require.resolve('tsx');
 
-	const run = (args: string[]): Promise<{ firstLine: string; exitCode: number | null; output: string }> =>
+	const answersRoot = async (apiUrl: string, args: string[]): Promise<void> => {
+		const root = await fetch(`${apiUrl}/?api_key=${args.includes('--api-key') ? args[args.indexOf('--api-key') + 1] : 'emulator-api-key'}`);
+		expect(root.status).toBe(200);
+	};
+
+	/** Starts the CLI, runs `probe` against it once it is up, then stops it with SIGINT. */
+	const run = (args: string[], probe = answersRoot): Promise<{ firstLine: string; exitCode: number | null; output: string }> =>
 		new Promise((resolve, reject) => {
 			const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 			let output = '';
@@ -102,8 +108,9 @@ describe('cli.ts', () => {
 				const firstLine = output.split('\n')[0];
 				const apiUrl = /API (http:\/\/\S+)/.exec(firstLine)?.[1];
 				// The emulator must answer before we ask it to stop.
-				const root = await fetch(`${apiUrl}/?api_key=${args.includes('--api-key') ? args[args.indexOf('--api-key') + 1] : 'emulator-api-key'}`);
-				expect(root.status).toBe(200);
+				await probe(apiUrl!, args).catch((error) => {
+					output += `\nprobe failed: ${(error as Error).message}`;
+				});
 				child.kill('SIGINT');
 				child.once('exit', (exitCode) => {
 					clearTimeout(timer);
@@ -119,11 +126,36 @@ describe('cli.ts', () => {
 		const { firstLine, exitCode, output } = await run(['--port', '0', '--storage-port', '0', '--poll-window-seconds', '60', '--fixed-seconds', '90', '--seed', '1', '--api-key', 'S3CRET-KEY']);
 		expect(firstLine).toMatch(/^Roboflow emulator: API http:\/\/127\.0\.0\.1:\d+ storage http:\/\/127\.0\.0\.1:\d+ \(api key from --api-key\)$/);
 		expect(output).not.toContain('S3CRET-KEY');
+		expect(output).not.toContain('probe failed');
 		expect(exitCode).toBe(0);
 	});
 
 	it('prints the default key, which is no secret', async () => {
 		const { firstLine } = await run([]);
 		expect(firstLine).toContain('api key emulator-api-key');
+	});
+
+	it('adds --fault rules from the start', async () => {
+		const rule = { match: { endpoint: 'root' }, times: 1, fault: { type: 'respond', status: 418, body: 'key {{apiKey}}', contentType: 'text/plain' } };
+		const answers: Array<[number, string]> = [];
+		const { exitCode, output } = await run(['--fault', JSON.stringify(rule)], async (apiUrl) => {
+			for (let i = 0; i < 2; i++) {
+				const response = await fetch(`${apiUrl}/?api_key=emulator-api-key`);
+				answers.push([response.status, await response.text()]);
+			}
+		});
+		expect(output).not.toContain('probe failed');
+		expect(answers[0]).toEqual([418, 'key emulator-api-key']);
+		expect(answers[1][0]).toBe(200);
+		expect(exitCode).toBe(0);
+	});
+
+	it('refuses a malformed --fault with a readable message', () => {
+		const result = spawnSync(process.execPath, ['--import', tsxLoader, cli, '--fault', '{"fault":{"type":"trickle","bytesPerSecond":0}}'], { encoding: 'utf8', timeout: 15_000 });
+		expect(result.status).toBe(2);
+		expect(result.stderr).toMatch(/--fault: trickle fault bytesPerSecond must be a number > 0/);
+		const notJson = spawnSync(process.execPath, ['--import', tsxLoader, cli, '--fault', '{nope'], { encoding: 'utf8', timeout: 15_000 });
+		expect(notJson.status).toBe(2);
+		expect(notJson.stderr).toMatch(/--fault needs a fault rule as JSON/);
 	});
 });
