@@ -63,8 +63,10 @@
  *   {{inputUrl}}           the job's input_url with its signature (jobFailed; request faults
  *                          on a request about a job); unknown placeholders are left as they are.
  *
- * Requests answered under a request fault are recorded with `fault` set to its type; hanging
- * ones are recorded at once with status 0.
+ * Requests answered under a request fault are recorded with `fault` set to its type, once
+ * their fate is set: a hanging or dropped one at once with status 0, a trickling one as soon
+ * as its headers are sent (with their status). close() ends hanging, trickling and delayed
+ * requests at once; reset() leaves connections alone.
  */
 
 export type EmulatorHost = 'api' | 'storage';

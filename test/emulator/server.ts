@@ -5,7 +5,8 @@
  * storage host standing in for storage.googleapis.com, on separate ports. The
  * API's contract is /work/shared/roboflow-api.md; see api.ts for the routes,
  * storage.ts for uploads and results, jobs.ts for simulated job time, faults.ts
- * for misbehaviour on demand, results.ts for the results file.
+ * for misbehaviour on demand (fault-responses.ts puts it on the wire), results.ts
+ * for the results file.
  *
  * Test control is available in process (the returned object) and over HTTP on
  * the API port, for an emulator running in another process:
@@ -17,7 +18,8 @@
  *   POST   /__emulator/config     body: RuntimeOptions       -> 200 {current options}
  * Admin routes are neither recorded nor faulted.
  *
- * All time comes from Date.now() so tests can fake the clock; nothing advances on a timer.
+ * All job time comes from Date.now() so tests can fake the clock; nothing advances on a
+ * timer. Only the delay and trickle faults wait, on real timers that close() cancels.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
