@@ -8,7 +8,8 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 
 import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
-import { parseResultsFile, summarise } from '../../nodes/RoboflowVideo/helpers/results';
+import { parseResultsFile } from '../../nodes/RoboflowVideo/results/file';
+import { summarise } from '../../nodes/RoboflowVideo/results/summary';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
 import { BAD_RESULTS, generalCases, STATUS_ANSWERS, type Expected, type FaultCase, type Operation } from './campaign/cases';

@@ -2,7 +2,7 @@ import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 import type { IDataObject } from 'n8n-workflow';
 
-import { detectKind } from '../../nodes/RoboflowVideo/helpers/results';
+import { detectKind } from '../../nodes/RoboflowVideo/results/frames';
 import type { ResultsFile } from '../emulator/results';
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow } from '../harness/in-process-n8n';

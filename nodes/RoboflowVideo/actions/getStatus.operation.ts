@@ -4,7 +4,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { fail, requireJobId } from '../helpers/validation';
 import { checkJob } from './shared/checkJob';
 import { jobIdProperty } from './shared/jobId';
-import { readResultsOutputSettings, resultItems, resultsOutputProperties, type ResultsOutputSettings } from './shared/resultsOutput';
+import { resultItems } from './shared/fetchResults';
+import { readResultsOutputSettings, resultsOutputProperties, type ResultsOutputSettings } from './shared/resultsOutput';
 
 const properties: INodeProperties[] = [
 	jobIdProperty,

@@ -1,18 +1,9 @@
-import { NodeOperationError } from 'n8n-workflow';
-import type { IBinaryData, IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { parseResultsFile, perFrame, type ResultFilters, summarise } from '../../helpers/results';
-import { fail, itemLabel } from '../../helpers/validation';
-import { downloadFromSignedUrl } from '../../transport/storage';
+import { fail } from '../../helpers/validation';
+import { OUTPUT_FORMATS, type OutputFormat, type ResultsOutputSettings } from '../../results/output';
 
-export type OutputFormat = 'summary' | 'perFrame' | 'raw' | 'binary';
-
-export interface ResultsOutputSettings {
-	output: OutputFormat;
-	binaryPropertyName: string;
-	filters: ResultFilters;
-	onlyFramesWithPredictions: boolean;
-}
+export type { OutputFormat, ResultsOutputSettings } from '../../results/output';
 
 /** The results parameters, shown wherever results come out (Wait For Result, Get Status). */
 export function resultsOutputProperties(show: IDisplayOptions['show']): INodeProperties[] {
@@ -89,13 +80,6 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 	];
 }
 
-const OUTPUT_FORMATS: Record<OutputFormat, string> = {
-	summary: 'Summary',
-	perFrame: 'One Item per Frame',
-	raw: 'Raw',
-	binary: 'Binary File',
-};
-
 export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: number): ResultsOutputSettings {
 	const output = ctx.getNodeParameter('output', itemIndex, 'summary') as OutputFormat;
 	if (typeof output !== 'string' || !Object.hasOwn(OUTPUT_FORMATS, output)) {
@@ -134,64 +118,4 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		},
 		onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
 	};
-}
-
-/** A results file that arrived but is not what Roboflow writes; Wait For Result fetches it anew at its next check. */
-export class ResultsFileError extends NodeOperationError {}
-
-/** Wait For Result embeds the file in the item (see resultItems); beyond this it refuses. */
-export const MAX_EMBEDDED_RESULTS_BYTES = 64 * 1024 * 1024;
-
-/**
- * Downloads a finished job's results file, checks it, and turns it into the items the user
- * asked for. `binaryPlacement` 'embedded' keeps a Binary File inside the item itself: Wait For
- * Result makes its items in a sub-execution, and a file in n8n's binary store belongs to the
- * execution that stored it, so it would vanish with the sub-execution.
- */
-export async function resultItems(
-	this: IExecuteFunctions,
-	jobId: string,
-	outputUrl: string,
-	settings: ResultsOutputSettings,
-	itemIndex: number,
-	binaryPlacement: 'store' | 'embedded' = 'store',
-): Promise<INodeExecutionData[]> {
-	const file = await downloadFromSignedUrl.call(this, outputUrl, `downloading the results of job ${jobId}`, itemIndex);
-	const parsed = parseResultsFile(file.toString('utf8'));
-	if ('problem' in parsed) {
-		throw new ResultsFileError(this.getNode(), `${itemLabel(itemIndex)}: job ${jobId}: ${parsed.problem}`, {
-			itemIndex,
-			description:
-				'The file arrived but is not what Roboflow writes. Run Get Status (with Download Results) or Wait For Result again to fetch it anew; if it persists, contact Roboflow support with the job ID.',
-		});
-	}
-	const { results } = parsed;
-	if (settings.output === 'binary') {
-		const fileName = `roboflow-video-results-${jobId}.json`;
-		let binary: IBinaryData;
-		if (binaryPlacement === 'embedded') {
-			if (file.length > MAX_EMBEDDED_RESULTS_BYTES) {
-				fail(
-					this,
-					itemIndex,
-					`the results file of job ${jobId} is ${Math.round(file.length / 1048576)} MiB, more than Wait For Result passes on as a file (${MAX_EMBEDDED_RESULTS_BYTES / 1048576} MiB)`,
-					'Use Output: Summary here, then a Get Status node on the same job with Download Results on and Output: Binary File a minute later: it stores the file in n8n\'s binary storage, whatever its size.',
-				);
-			}
-			binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: `${Math.ceil(file.length / 1024)} kB`, bytes: file.length };
-		} else {
-			binary = await this.helpers.prepareBinaryData(file, fileName, 'application/json');
-		}
-		return [
-			{
-				json: { job_id: jobId, state: 'completed', file_name: fileName, size_bytes: file.length },
-				binary: { [settings.binaryPropertyName]: binary },
-			},
-		];
-	}
-	if (settings.output === 'raw') return [{ json: { job_id: jobId, state: 'completed', results: results as IDataObject } }];
-	if (settings.output === 'perFrame') {
-		return perFrame(jobId, results, settings.filters, settings.onlyFramesWithPredictions).map((json) => ({ json }));
-	}
-	return [{ json: summarise(jobId, results, settings.filters) }];
 }

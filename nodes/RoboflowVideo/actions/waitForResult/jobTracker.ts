@@ -5,7 +5,8 @@ import { asNodeError } from '../../helpers/errors';
 import { requireJobId } from '../../helpers/validation';
 import { RoboflowRequestError } from '../../transport';
 import { checkJob } from '../shared/checkJob';
-import { resultItems, ResultsFileError, type ResultsOutputSettings } from '../shared/resultsOutput';
+import { resultItems, ResultsFileError } from '../shared/fetchResults';
+import type { ResultsOutputSettings } from '../shared/resultsOutput';
 
 /**
  * One round of waiting: poll every job that is due, at most once per interval per job, and
