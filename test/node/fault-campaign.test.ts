@@ -14,7 +14,7 @@ import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
 import { BAD_RESULTS, generalCases, STATUS_ANSWERS, type Expected, type FaultCase, type Operation } from './campaign/cases';
 import { findLeaks, tally, visibleText } from './campaign/tally';
-import { chain, credentialsFor, emulatorForTests, jsonOf, model, RPS_MODEL, SAMPLE_MP4, SECRET_KEY, startJobDirectly, uploadSample, withPolicy } from './helpers';
+import { chain, credentialsFor, emulatorForTests, jsonOf, model, RPS_MODEL, SAMPLE_MP4, SECRET_KEY, startJobDirectly, uploadSample, waitSettings, withPolicy } from './helpers';
 
 /** Short deadlines so that hangs and trickles cost well under a second per attempt. */
 const CAMPAIGN_POLICY = { apiDeadlineMs: 700, transferBaseMs: 700, minBytesPerSecond: 1e9, backoffMs: [5, 10, 20], maxRetryAfterMs: 2_000 };
@@ -65,7 +65,7 @@ const userWait: INode = {
 
 /** The wait's internal step, resumed at each due time until it hands over or fails. */
 async function runWait(jobId: string, parameters: IDataObject): Promise<RunResult> {
-	const sub = buildInlineWaitWorkflow(userWait, { jobId: '={{ $json.job_id }}', pollInterval: 60, maxWaitTime: 60, callerNodeName: userWait.name, ...parameters });
+	const sub = buildInlineWaitWorkflow(userWait, waitSettings({ pollInterval: 60, maxWaitTime: 60, callerNodeName: userWait.name, ...parameters }));
 	let result: RunResult | undefined;
 	for (let round = 0; round < 12; round++) {
 		result = await runWorkflow(

@@ -1,6 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { join } from 'path';
 
+import type { WaitSettings } from '../../nodes/RoboflowVideo/actions/waitForResult/settings';
 import { transferPolicy } from '../../nodes/RoboflowVideo/transport/policy';
 import { startEmulator, type EmulatorOptions, type RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, SOURCE_NODE_TYPE, type RunResult, type WorkflowSpec } from '../harness/in-process-n8n';
@@ -122,3 +123,25 @@ export async function startJobDirectly(emulator: RoboflowEmulator, inputUrl: str
 }
 
 export const RPS_MODEL = { model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' };
+
+/** Wait For Result's settings from the node parameters a user would set (defaults as in the UI). */
+export function waitSettings(parameters: IDataObject = {}): WaitSettings {
+	const options = (parameters.resultOptions ?? {}) as IDataObject;
+	return {
+		intervalMs: Number(parameters.pollInterval ?? 60) * 1000,
+		maxWaitMs: Number(parameters.maxWaitTime ?? 360) * 60_000,
+		callerNodeName: String(parameters.callerNodeName ?? 'Wait For Result'),
+		results: {
+			output: (parameters.output ?? 'summary') as WaitSettings['results']['output'],
+			binaryPropertyName: String(parameters.outputBinaryField ?? 'data'),
+			filters: {
+				minConfidence: Number(options.minConfidence ?? 0),
+				classes: String(options.classes ?? '')
+					.split(',')
+					.map((c) => c.trim())
+					.filter(Boolean),
+			},
+			onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
+		},
+	};
+}

@@ -3,6 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { buildInlineWaitWorkflow, CHECK_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
+import { waitSettings } from './helpers';
 import { chain, credentialsFor, emulatorForTests, jsonOf, RPS_MODEL, startJobDirectly, uploadSample } from './helpers';
 
 /**
@@ -62,7 +63,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 	}
 
 	function subWorkflow(parameters: IDataObject = {}, continueOnFail = false) {
-		return buildInlineWaitWorkflow(parentNode({}, continueOnFail), checkParameters(parameters));
+		return buildInlineWaitWorkflow(parentNode({}, continueOnFail), waitSettings(checkParameters(parameters)));
 	}
 
 	async function run(jobIds: string[], previous?: RunResult, parameters: IDataObject = {}, continueOnFail = false) {
@@ -193,7 +194,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		result = await run([bad, good], result, {}, true);
 		expect(result.error).toBeUndefined();
 		const [failed, done] = result.output('Results')[0];
-		expect(failed).toMatchObject({ json: { job_id: bad, state: 'failed', status_code: 3, error: expect.stringContaining('Model crashed') }, pairedItem: { item: 0 } });
+		expect(failed).toMatchObject({ json: { job_id: bad, state: 'failed', item_index: 0, error: expect.stringContaining('failed (status 3): Model crashed') }, pairedItem: { item: 0 } });
 		expect(done).toMatchObject({ json: { job_id: good, state: 'completed' }, pairedItem: { item: 1 } });
 	});
 

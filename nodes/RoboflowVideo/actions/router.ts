@@ -2,11 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../helpers/errors';
-
 import * as getStatus from './getStatus.operation';
+import { isOperation, type Route } from './node.type';
+import { errorItem } from './shared/errorItem';
 import * as startInference from './startInference.operation';
-import * as uploadVideo from './upload.operation';
-import * as waitForResult from './waitForResult.operation';
+import * as uploadVideo from './uploadVideo.operation';
+import * as waitForResult from './waitForResult';
 
 /**
  * An operation that works item by item in two phases: `prepare` reads and checks an item's
@@ -18,34 +19,48 @@ export interface PerItemOperation<Plan> {
 	execute(this: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<INodeExecutionData[]>;
 }
 
-/** Forgets an operation's plan type: the router only hands a plan from prepare to execute. */
-function erase<Plan>(operation: PerItemOperation<Plan>): PerItemOperation<unknown> {
-	return operation as PerItemOperation<unknown>;
+type Handler = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+function perItem<Plan>(operation: PerItemOperation<Plan>): Handler {
+	return async function (this: IExecuteFunctions) {
+		return [await runPerItem.call(this, operation)];
+	};
 }
 
-const perItemOperations: Record<string, PerItemOperation<unknown>> = {
-	uploadVideo: erase(uploadVideo),
-	startInference: erase(startInference),
-	getStatus: erase(getStatus),
+/** Every route has its handler: leaving one out does not compile. */
+const handlers: Record<Route, Handler> = {
+	uploadVideo: perItem(uploadVideo),
+	startInference: perItem(startInference),
+	getStatus: perItem(getStatus),
+	// Waiting concerns all items together: their results leave when the last job ends.
+	waitForResult: waitForResult.execute,
+	checkJobs: waitForResult.execute,
 };
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = this.getNodeParameter('operation', 0) as string;
-	// Waiting concerns all items together: their results leave when the last job ends.
-	if (operation === 'waitForResult') return await waitForResult.execute.call(this);
-	const run = perItemOperations[operation];
-	if (!run) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known`, {
+function routeOf(ctx: IExecuteFunctions): Route {
+	const operation = ctx.getNodeParameter('operation', 0);
+	if (!isOperation(operation)) {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${String(operation)}" is not known`, {
 			description: 'Pick an operation from the list; this workflow may come from a newer version of the node.',
 		});
 	}
-	return [await runPerItem.call(this, run)];
+	return operation === 'waitForResult' && waitForResult.isCheckStep(ctx) ? 'checkJobs' : operation;
+}
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await handlers[routeOf(this)].call(this);
+}
+
+/** The job an item is about, when its plan names one (for error items). */
+function jobIdOf(plan: unknown): string | undefined {
+	const jobId = (plan as { jobId?: unknown } | undefined)?.jobId;
+	return typeof jobId === 'string' ? jobId : undefined;
 }
 
 /**
- * Runs an operation for every input item. With Continue On Fail, a failing item becomes an
- * error item paired to its input and the others go on; without it, the first error stops the
- * node, and a bad item stops it before any item has made a request.
+ * Runs an operation for every input item. With Continue On Fail, a failing item becomes the
+ * node's one shape of error item, paired to its input, and the others go on; without it, the
+ * first error stops the node, and a bad item stops it before any item has made a request.
  */
 export async function runPerItem<Plan>(this: IExecuteFunctions, operation: PerItemOperation<Plan>): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
@@ -68,15 +83,8 @@ export async function runPerItem<Plan>(this: IExecuteFunctions, operation: PerIt
 			for (const item of output) returnData.push({ ...item, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), error, itemIndex);
-			returnData.push({ json: errorJson(error), pairedItem: { item: itemIndex } });
+			returnData.push(errorItem(error, itemIndex, { jobId: 'plan' in prepared ? jobIdOf(prepared.plan) : undefined }));
 		}
 	}
 	return returnData;
-}
-
-export function errorJson(error: unknown): { error: string; description?: string } {
-	const e = error as { message?: string; description?: string | null };
-	const json: { error: string; description?: string } = { error: e?.message ?? String(error) };
-	if (e?.description) json.description = e.description;
-	return json;
 }

@@ -1,6 +1,7 @@
-import type { IDataObject, INode, IWorkflowBase } from 'n8n-workflow';
+import type { INode, IWorkflowBase } from 'n8n-workflow';
 
-export const CHECK_STEP = 'checkOnce';
+import { encodeWaitSettings, WAIT_SETTINGS_PARAMETER, type WaitSettings } from './settings';
+
 export const CHECK_NODE_NAME = 'Check Roboflow Jobs';
 const START_NODE_NAME = 'Start';
 const LOOP_NODE_NAME = 'Not Finished Yet';
@@ -14,7 +15,7 @@ const RESULT_NODE_NAME = 'Results';
  * It has no id on purpose: n8n then runs it under the parent's workflow id, which the resume
  * tracker needs to find the parent again.
  */
-export function buildInlineWaitWorkflow(node: INode, checkParameters: IDataObject): IWorkflowBase {
+export function buildInlineWaitWorkflow(node: INode, settings: WaitSettings): IWorkflowBase {
 	const nodes: INode[] = [
 		{
 			id: 'rf-wait-start',
@@ -30,7 +31,7 @@ export function buildInlineWaitWorkflow(node: INode, checkParameters: IDataObjec
 			type: node.type,
 			typeVersion: node.typeVersion,
 			position: [240, 0],
-			parameters: { ...checkParameters, operation: 'waitForResult', internalStep: CHECK_STEP } as INode['parameters'],
+			parameters: { operation: 'waitForResult', jobId: '={{ $json.job_id }}', [WAIT_SETTINGS_PARAMETER]: encodeWaitSettings(settings) },
 			credentials: node.credentials,
 			...(node.onError ? { onError: node.onError } : {}),
 			...(node.continueOnFail ? { continueOnFail: node.continueOnFail } : {}),

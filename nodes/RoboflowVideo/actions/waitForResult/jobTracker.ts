@@ -5,8 +5,10 @@ import { asNodeError } from '../../helpers/errors';
 import { requireJobId } from '../../helpers/validation';
 import { RoboflowRequestError } from '../../transport';
 import { checkJob } from '../shared/checkJob';
+import { errorItem } from '../shared/errorItem';
 import { resultItems, ResultsFileError } from '../shared/fetchResults';
-import type { ResultsOutputSettings } from '../shared/resultsOutput';
+import { formatDuration, isDue, nextCheckAt, type JobTiming, type ParkTiming } from './schedule';
+import type { WaitSettings } from './settings';
 
 /**
  * One round of waiting: poll every job that is due, at most once per interval per job, and
@@ -16,11 +18,9 @@ import type { ResultsOutputSettings } from '../shared/resultsOutput';
  */
 
 
-export interface TrackedJob extends IDataObject {
+export interface TrackedJob extends IDataObject, JobTiming {
 	jobId: string;
 	itemIndex: number;
-	lastPollAt?: number;
-	notBefore?: number;
 	transientFailures?: number;
 	unreadableAnswers?: number;
 	downloadFailures?: number;
@@ -29,22 +29,9 @@ export interface TrackedJob extends IDataObject {
 	output?: Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
 }
 
-export interface WaitState {
+export interface WaitState extends ParkTiming {
 	startedAt?: number;
 	jobs?: Record<string, TrackedJob>;
-	/** When the check step last asked to be resumed, and whether that wait was a long one. */
-	parkedUntil?: number;
-	parkedForLong?: boolean;
-	/** Set while the step sits out one short wait after a late resume (see checkOnce). */
-	settling?: boolean;
-}
-
-export interface WaitSettings {
-	intervalMs: number;
-	maxWaitMs: number;
-	results: ResultsOutputSettings;
-	/** The user's Wait For Result node, which the wait's errors name. */
-	callerNodeName?: string;
 }
 
 export interface RoundOutcome {
@@ -108,22 +95,12 @@ export async function runWaitRound(
 		}
 		return { finished: true, items, nextCheckAt: now, pendingJobIds: [] };
 	}
-	const nextDue = Math.min(...stillPending.map((job) => dueAt(job, settings.intervalMs)));
 	return {
 		finished: false,
 		items: [],
-		nextCheckAt: Math.max(now, Math.min(nextDue, deadline)),
+		nextCheckAt: nextCheckAt(stillPending, settings.intervalMs, now, deadline),
 		pendingJobIds: stillPending.map((job) => job.jobId),
 	};
-}
-
-function dueAt(job: TrackedJob, intervalMs: number): number {
-	const byInterval = job.lastPollAt === undefined ? 0 : job.lastPollAt + intervalMs;
-	return Math.max(byInterval, job.notBefore ?? 0);
-}
-
-function isDue(job: TrackedJob, intervalMs: number, now: number): boolean {
-	return dueAt(job, intervalMs) <= now;
 }
 
 /**
@@ -137,7 +114,7 @@ type Fault = 'transientFailures' | 'unreadableAnswers' | 'downloadFailures';
 /** The wait's errors belong to the user's Wait For Result node, not to the internal step. */
 function asUserError(this: IExecuteFunctions, error: unknown, job: TrackedJob, settings: WaitSettings): NodeApiError | NodeOperationError {
 	const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
-	if (settings.callerNodeName) (nodeError as { node: INode }).node = { ...nodeError.node, name: settings.callerNodeName };
+	(nodeError as { node: INode }).node = { ...nodeError.node, name: settings.callerNodeName };
 	return nodeError;
 }
 
@@ -149,14 +126,12 @@ function giveUp(
 	continueOnFail: boolean,
 	state: string,
 	error: NodeApiError | NodeOperationError,
-	extra: IDataObject = {},
 ): void {
 	const userError = asUserError.call(this, error, job, settings);
 	if (!continueOnFail) throw userError;
 	job.done = true;
-	job.output = [
-		{ json: { job_id: job.jobId, state, ...extra, error: userError.message, ...(userError.description ? { description: userError.description } : {}) } },
-	];
+	const { json } = errorItem(userError, job.itemIndex, { jobId: job.jobId, state });
+	job.output = [{ json }];
 }
 
 /** Counts a passing fault; true when the job should be given up on. */
@@ -207,7 +182,7 @@ async function pollOnce(
 				'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
 			itemIndex: job.itemIndex,
 		});
-		return giveUp.call(this, job, settings, continueOnFail, 'failed', error, { status_code: status.status_code });
+		return giveUp.call(this, job, settings, continueOnFail, 'failed', error);
 	}
 	try {
 		const items = await resultItems.call(this, job.jobId, status.output_url as string, settings.results, job.itemIndex, 'embedded');
@@ -225,11 +200,4 @@ async function pollOnce(
 		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
 		return giveUp.call(this, job, settings, continueOnFail, 'completed', nodeError);
 	}
-}
-
-export function formatDuration(ms: number): string {
-	const minutes = Math.round(ms / 60000);
-	if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-	const hours = Math.round((minutes / 60) * 10) / 10;
-	return `${hours} hours`;
 }
