@@ -7,6 +7,21 @@ import tseslint from 'typescript-eslint';
 
 const classic = (name) => n8nNodesBase.configs[name].rules;
 
+/** The node's layers (ARCHITECTURE.md): each folder may import only the layers below it. */
+const layer = (name) => [`**/${name}`, `**/${name}/**`];
+const NODE_FILE = '**/*.node';
+const importsOnlyBelow = (files, forbidden, why) => ({
+	files,
+	rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flatMap((f) => (f === NODE_FILE ? [f] : layer(f))), message: why }] }] },
+});
+const layering = [
+	importsOnlyBelow(['nodes/**/transport/**/*.ts'], ['actions', 'methods', 'helpers', 'results', NODE_FILE], 'transport/ knows nothing of the node: it sends requests and shapes their errors.'),
+	importsOnlyBelow(['nodes/**/helpers/**/*.ts', 'nodes/**/results/**/*.ts'], ['transport', 'actions', 'methods', NODE_FILE], 'helpers/ and results/ are pure: no I/O, so no transport, and nothing above them.'),
+	importsOnlyBelow(['nodes/**/actions/**/*.ts'], ['methods', NODE_FILE], 'actions/ use transport/, helpers/ and results/, never the node file or methods/.'),
+	importsOnlyBelow(['nodes/**/methods/**/*.ts'], ['actions', NODE_FILE], 'methods/ (the editor\'s lists) use transport/ and helpers/ only.'),
+	importsOnlyBelow(['credentials/**/*.ts'], ['nodes'], 'The credential stands alone.'),
+];
+
 export default [
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
 	{
@@ -42,4 +57,5 @@ export default [
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 		},
 	},
+	...layering,
 ];

@@ -1,7 +1,7 @@
 /**
  * The results file a finished job's output_signed_url serves.
  *
- * Format (see /work/shared/roboflow-api.md, "The results file"): lists of equal
+ * Format (see ../shared/roboflow-api.md beside this checkout, "The results file"): lists of equal
  * length, one entry per inferred frame, singular keys as Roboflow's own code reads them:
  *   frame_offset: [0, 6, 12, ...]          frame_offset[i] = round(i * video_fps / infer_fps)
  *   time_offset:  [0, 0.25, 0.5, ...]      frame_offset / video_fps, 4 decimals

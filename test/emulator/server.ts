@@ -3,7 +3,7 @@
  *
  * Two HTTP servers, like the real thing: the API host (api.roboflow.com) and a
  * storage host standing in for storage.googleapis.com, on separate ports. The
- * API's contract is /work/shared/roboflow-api.md; see api.ts for the routes,
+ * API's contract is ../shared/roboflow-api.md (beside this checkout); see api.ts for the routes,
  * storage.ts for uploads and results, jobs.ts for simulated job time, faults.ts
  * for misbehaviour on demand (fault-responses.ts puts it on the wire), results.ts
  * for the results file.

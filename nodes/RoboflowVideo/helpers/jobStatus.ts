@@ -46,7 +46,7 @@ export function failureMessage(body: IDataObject): string | undefined {
 	else add(error);
 	add(body.message);
 	if (texts.length === 0) return undefined;
-	const joined = texts.length === 2 && !texts[0].includes(texts[1]) ? `${texts[1]} (${texts[0]})` : texts[0];
+	const joined = texts.length === 2 ? (texts[1].includes(texts[0]) ? texts[1] : `${texts[1]} (${texts[0]})`) : texts[0];
 	return joined.length > 1000 ? `${joined.slice(0, 1000)}…` : joined;
 }
 

@@ -1,0 +1,72 @@
+/**
+ * park(), in process: what the user's node hands n8n when it parks. The sub-workflow itself runs
+ * in wait-for-result.test.ts; a real n8n runs both in test/e2e.
+ */
+import type { IExecuteFunctions, INode, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
+
+import { park } from '../../nodes/RoboflowVideo/actions/waitForResult/park';
+import { decodeWaitSettings } from '../../nodes/RoboflowVideo/actions/waitForResult/settings';
+import { ROBOFLOW_NODE_TYPE } from '../harness/in-process-n8n';
+import { waitSettings } from './helpers';
+
+const userNode: INode = {
+	id: 'u',
+	name: 'Wait For Result',
+	type: ROBOFLOW_NODE_TYPE,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+	credentials: { roboflowApi: { id: 'c1', name: 'Roboflow' } },
+	onError: 'continueRegularOutput',
+};
+
+function fakeContext(answer: { data?: Array<INodeExecutionData[] | null> }) {
+	const calls: Array<{ workflow: IWorkflowBase; items: INodeExecutionData[]; options: unknown }> = [];
+	const ctx = {
+		getNode: () => userNode,
+		getExecutionId: () => 'exec-7',
+		getWorkflow: () => ({ id: 'wf-3' }),
+		executeWorkflow: async (info: { code: IWorkflowBase }, items: INodeExecutionData[], _run: unknown, options: unknown) => {
+			calls.push({ workflow: info.code, items, options });
+			return answer;
+		},
+	} as unknown as IExecuteFunctions;
+	return { ctx, calls };
+}
+
+describe('park()', () => {
+	const settings = waitSettings({ pollInterval: 90, output: 'perFrame', resultOptions: { classes: 'Rock, Paper' } });
+
+	it('starts the inline sub-workflow with one item per job, paired, under the parent to resume', async () => {
+		const { ctx, calls } = fakeContext({ data: [[]] });
+		await park.call(ctx, ['job-a', 'job-b'], settings);
+		expect(calls).toHaveLength(1);
+		const [{ workflow, items, options }] = calls;
+		expect(items).toEqual([
+			{ json: { job_id: 'job-a' }, pairedItem: { item: 0 } },
+			{ json: { job_id: 'job-b' }, pairedItem: { item: 1 } },
+		]);
+		expect(options).toEqual({ parentExecution: { executionId: 'exec-7', workflowId: 'wf-3', shouldResume: true } });
+		expect((workflow as { id?: string }).id).toBeUndefined();
+		expect(workflow.settings).toMatchObject({ callerPolicy: 'workflowsFromSameOwner' });
+	});
+
+	it('hands the check step the settings as one value, with the user\'s credentials and error handling', async () => {
+		const { ctx, calls } = fakeContext({ data: [[]] });
+		await park.call(ctx, ['job-a'], settings);
+		const check = calls[0].workflow.nodes.find((n) => n.type === ROBOFLOW_NODE_TYPE)!;
+		expect(check.credentials).toEqual(userNode.credentials);
+		expect(check.onError).toBe('continueRegularOutput');
+		expect(Object.keys(check.parameters).sort()).toEqual(['jobId', 'operation', 'waitSettings']);
+		const decoded = decodeWaitSettings({ getNode: () => check } as unknown as IExecuteFunctions, check.parameters.waitSettings);
+		expect(decoded).toEqual(settings);
+	});
+
+	it.each([
+		['a placeholder while parked', { data: undefined }, [[]]],
+		['null outputs', { data: [null, null] }, [[], []]],
+	])('never returns null: %s', async (_, answer, expected) => {
+		const { ctx } = fakeContext(answer as { data?: Array<INodeExecutionData[] | null> });
+		expect(await park.call(ctx, ['job-a'], settings)).toEqual(expected);
+	});
+});
