@@ -16,7 +16,9 @@ fi
 for required in README.md LICENSE package.json dist/nodes/RoboflowVideo/RoboflowVideo.node.js \
   dist/nodes/RoboflowVideo/RoboflowVideo.node.json dist/nodes/RoboflowVideo/roboflow.svg \
   dist/nodes/RoboflowVideo/roboflow.dark.svg dist/credentials/RoboflowApi.credentials.js; do
-  printf '%s\n' "$files" | grep -qx "$required" || { echo "npm pack is missing $required (run npm run build first)" >&2; exit 1; }
+  # A here-string, not a pipe: grep -q stops at its first match, and under pipefail the
+  # writer's SIGPIPE would then read as "missing" (a race that failed CI once).
+  grep -qx "$required" <<<"$files" || { echo "npm pack is missing $required (run npm run build first)" >&2; exit 1; }
 done
 node -e '
   const p = require("./package.json");
