@@ -39,6 +39,15 @@ function failedAnswer(where: Where, n: number, answer: HttpAnswer) {
 	};
 }
 
+/** A request that got no complete answer: worth another attempt unless the execution was canceled. */
+function noAnswer(where: Where, n: number, caught: unknown, deadlineMs: number) {
+	const failure = asTransportFailure(caught);
+	return {
+		error: storageError(where, n, { cause: failure.kind, networkCode: failure.code, deadlineMs }),
+		retryable: failure.kind !== 'canceled',
+	};
+}
+
 /**
  * PUTs a video to a signed URL. Each attempt opens a fresh body (a stream can be read once) and
  * closes it afterwards, also when storage answered before reading it all.
@@ -69,11 +78,7 @@ export async function uploadToSignedUrl(
 			if (answer.statusCode >= 200 && answer.statusCode < 300) return {};
 			return failedAnswer(where, n, answer);
 		} catch (caught) {
-			const error = asTransportFailure(caught);
-			return {
-				error: storageError(where, n, { cause: error.kind, networkCode: error.code, deadlineMs }),
-				retryable: error.kind !== 'canceled',
-			};
+			return noAnswer(where, n, caught, deadlineMs);
 		} finally {
 			if (!Buffer.isBuffer(body)) body.destroy();
 		}
@@ -94,11 +99,7 @@ export async function downloadFromSignedUrl(this: HttpContext, signedUrl: string
 			if (answer.statusCode >= 200 && answer.statusCode < 300) return { value: answer.body };
 			return failedAnswer(where, n, answer);
 		} catch (caught) {
-			const error = asTransportFailure(caught);
-			return {
-				error: storageError(where, n, { cause: error.kind, networkCode: error.code, deadlineMs }),
-				retryable: error.kind !== 'canceled',
-			};
+			return noAnswer(where, n, caught, deadlineMs);
 		}
 	});
 }
