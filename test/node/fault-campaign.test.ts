@@ -218,6 +218,13 @@ describe('fault campaign: status answers Roboflow\'s reference does not allow', 
 		expect(emulator.requests.filter((r) => r.path.startsWith('/videoinfer') && r.method === 'GET')).toHaveLength(1);
 	});
 
+	it('Wait For Result that reaches Max Wait Time with the results not yet fetched says the job completed', async () => {
+		const jobId = await finishedJob();
+		emulator.addFault({ match: { endpoint: 'results' }, fault: { type: 'http', status: 503 } });
+		const result = await withPolicy(CAMPAIGN_POLICY, () => runWait(jobId, { output: 'summary', maxWaitTime: 2 }));
+		expect(result.error?.message).toBe(`Gave up waiting after 2 minutes: job ${jobId} completed but its results could not be fetched`);
+	});
+
 	it('Wait For Result gives up after five unreadable answers in a row, saying the job may still run', async () => {
 		await check('Wait For Result / unreadable every time', { error: [/could not be read 5 times in a row/, /may still be running/] }, async () => {
 			const jobId = await finishedJob();

@@ -24,6 +24,8 @@ export interface TrackedJob extends IDataObject, JobTiming {
 	transientFailures?: number;
 	unreadableAnswers?: number;
 	downloadFailures?: number;
+	/** Roboflow said the job completed (its results may still be to fetch). */
+	completed?: boolean;
 	done?: boolean;
 	/** The job's finished output items (json and any binary), kept until every job is done. */
 	output?: Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
@@ -78,12 +80,17 @@ export async function runWaitRound(
 	const now = Date.now();
 	const deadline = state.startedAt + settings.maxWaitMs;
 	if (pending.length && now >= deadline) {
-		const ids = pending.map((job) => job.jobId);
-		const message = `Gave up waiting after ${formatDuration(settings.maxWaitMs)}: job${ids.length > 1 ? 's' : ''} ${ids.join(', ')} still running`;
+		const after = `Gave up waiting after ${formatDuration(settings.maxWaitMs)}`;
+		const running = pending.filter((job) => !job.completed).map((job) => job.jobId);
 		const description =
 			'The jobs go on at Roboflow. Pick them up later with Get Status or another Wait For Result on the same job ID, or raise Max Wait Time.';
 		for (const job of pending) {
-			giveUp.call(this, job, settings, continueOnFail, 'processing', new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
+			// A job that completed but whose results could not be fetched yet is reported as completed.
+			const message = job.completed
+				? `${after}: job ${job.jobId} completed but its results could not be fetched`
+				: `${after}: job${running.length > 1 ? 's' : ''} ${running.join(', ')} still running`;
+			const state = job.completed ? 'completed' : 'processing';
+			giveUp.call(this, job, settings, continueOnFail, state, new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
 		}
 	}
 
@@ -184,6 +191,7 @@ async function pollOnce(
 		});
 		return giveUp.call(this, job, settings, continueOnFail, 'failed', error);
 	}
+	job.completed = true;
 	try {
 		const items = await resultItems.call(this, job.jobId, status.output_url as string, settings.results, job.itemIndex, 'embedded');
 		job.done = true;
