@@ -8,110 +8,20 @@
  * What happens to a job, like the real service (an accepted POST /videoinfer/
  * only means the request was well formed; everything else surfaces later as a
  * failed job):
- *   1. preparation (real I/O, awaited by status polls): check each model's
- *      inference_type and model/version, fetch the video (from the emulator's
- *      storage or by downloading input_url), probe it, check infer_fps against
- *      the video frame rate. Problems with the request end the job with status 2,
- *      problems with the video with status 3.
+ *   1. preparation (job-preparation.ts; real I/O, awaited by status polls): models,
+ *      infer_fps and the video are checked; problems end the job with status 2 or 3;
  *   2. running until readyAt = createdAt + simulated duration;
  *   3. succeeded (status 0), or failed if a jobFailed fault was attached at creation.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { isVideoInferenceType, modelProblem } from './catalog';
 import type { Fault } from './faults';
-import { probeVideo, VideoProbeError, type VideoInfo } from './media';
+import type { Job, JobRequest, JobSnapshot, JobStatusAnswer, ProcessingOptions, StoredVideoLookup } from './job-types';
+import { prepareJob } from './job-preparation';
 import { createRng } from './prng';
 import { buildResults, type ResultsFile, type ResultsModel } from './results';
 
-export type JobState = 'preparing' | 'running' | 'succeeded' | 'failed';
-
-export interface JobFailure {
-	status: 2 | 3;
-	/**
-	 * Human-readable; never contains an api key or a signed query string. (A jobFailed
-	 * fault's {{placeholders}} stay unexpanded here; only the status answer expands them.)
-	 */
-	message: string;
-	/** Short machine-readable reason. */
-	error: string;
-}
-
-export interface ProcessingOptions {
-	baseSeconds?: number;
-	secondsPerVideoSecondPerModel?: number;
-	fixedSeconds?: number;
-}
-
-export interface JobRequest {
-	input_url: string;
-	infer_fps: number;
-	models: Array<{ model_id: string; model_version: string | number; inference_type: string; inference_params?: Record<string, unknown> }>;
-}
-
-export interface JobSnapshot {
-	id: string;
-	input_url: string;
-	infer_fps: number;
-	models: ResultsModel[];
-	state: JobState;
-	createdAt: number;
-	/** When the simulated processing ends (undefined until the video is probed, or if the job failed early). */
-	readyAt?: number;
-	video?: VideoInfo;
-	failure?: JobFailure;
-	progress?: number;
-}
-
-/** Where an uploaded video lives, if input_url points at the emulator's own storage. */
-export type StoredVideoLookup = (inputUrl: URL) => { found: true; filePath: string } | { found: false; reason: string } | undefined;
-
-export interface Job {
-	id: string;
-	request: JobRequest;
-	models: ResultsModel[];
-	createdAt: number;
-	preparation: Promise<void>;
-	prepared: boolean;
-	video?: VideoInfo;
-	earlyFailure?: JobFailure;
-	readyAt?: number;
-	failAtEnd?: Extract<Fault, { type: 'jobFailed' }>;
-	/** Who created the job and how (for jobFailed placeholders); never in a snapshot. */
-	origin?: { apiKey: string; requestUrl: string };
-	/** Set by the first status poll after readyAt: later fault rules no longer change the outcome. */
-	outcomeDecided?: boolean;
-	lastAcceptedPollAt?: number;
-	results?: ResultsFile;
-}
-
-export type JobStatusAnswer =
-	| { state: 'running'; progress: number }
-	| { state: 'succeeded' }
-	| { state: 'failed'; failure: JobFailure };
-
-const DOWNLOAD_TIMEOUT_MS = 30_000;
-const MAX_REDIRECTS = 5;
-const VIDEO_INFERENCE_FPS_LIMIT = 120;
-
-export const DEFAULT_PROCESSING: Required<Omit<ProcessingOptions, 'fixedSeconds'>> = {
-	baseSeconds: 30,
-	secondsPerVideoSecondPerModel: 0.5,
-};
-
-/** Strips the query (signatures, keys) from a URL before it goes into any message. */
-export function redactUrl(raw: string): string {
-	try {
-		const url = new URL(raw);
-		return `${url.origin}${url.pathname}`;
-	} catch {
-		return '(invalid URL)';
-	}
-}
+export type { Job, JobFailure, JobRequest, JobSnapshot, JobState, JobStatusAnswer, ProcessingOptions, StoredVideoLookup } from './job-types';
+export { DEFAULT_PROCESSING } from './job-preparation';
+export { redactUrl } from './video-download';
 
 /** What identifies an input video across runs: its URL path (not host, port or signature). */
 function stableInputKey(inputUrl: string): string {
@@ -151,7 +61,7 @@ export class JobBook {
 		}));
 		const job: Job = { id, request, models, createdAt: Date.now(), prepared: false, failAtEnd, origin, preparation: Promise.resolve() };
 		// Taken now: a clear() before the download even starts must still cancel it.
-		job.preparation = this.prepare(job, this.downloads.signal).finally(() => {
+		job.preparation = prepareJob(job, this.settings, this.downloads.signal).finally(() => {
 			job.prepared = true;
 		});
 		this.jobs.set(id, job);
@@ -231,83 +141,4 @@ export class JobBook {
 			progress: status.state === 'running' ? status.progress : undefined,
 		};
 	}
-
-	private async prepare(job: Job, downloadSignal: AbortSignal): Promise<void> {
-		const fail = (status: 2 | 3, error: string, message: string): void => {
-			job.earlyFailure = { status, error, message };
-		};
-		for (const model of job.models) {
-			if (!isVideoInferenceType(model.inference_type)) {
-				const hint = model.inference_type === 'semantic-segmentation' ? ' Semantic segmentation is not supported for video.' : '';
-				return fail(2, 'InvalidInferenceType', `Unsupported inference_type "${model.inference_type}" for model ${model.model_id}.${hint}`);
-			}
-			const problem = modelProblem(model.model_id, model.model_version, model.inference_type);
-			if (problem) return fail(2, 'ModelNotFound', problem);
-		}
-		if (job.request.infer_fps < 1) return fail(2, 'InvalidInferFps', `infer_fps must be at least 1 (got ${job.request.infer_fps}).`);
-		if (job.request.infer_fps > VIDEO_INFERENCE_FPS_LIMIT) {
-			return fail(2, 'InvalidInferFps', `infer_fps must not exceed ${VIDEO_INFERENCE_FPS_LIMIT} (got ${job.request.infer_fps}).`);
-		}
-
-		let videoPath: string;
-		const inputUrl = new URL(job.request.input_url);
-		const stored = this.settings.storedVideo(inputUrl);
-		if (stored) {
-			if (!stored.found) return fail(3, 'InputVideoNotFound', stored.reason);
-			videoPath = stored.filePath;
-		} else {
-			const jobDir = path.join(this.settings.workDir, 'jobs', job.id);
-			await mkdir(jobDir, { recursive: true });
-			videoPath = path.join(jobDir, 'input-video');
-			try {
-				await download(inputUrl, videoPath, downloadSignal);
-			} catch (error) {
-				return fail(3, 'InputVideoDownloadFailed', `The input video could not be downloaded from ${redactUrl(job.request.input_url)}: ${(error as Error).message}`);
-			}
-		}
-
-		try {
-			job.video = await probeVideo(videoPath);
-		} catch (error) {
-			const reason = error instanceof VideoProbeError ? error.message : 'The input video could not be read.';
-			return fail(3, 'InvalidVideo', reason);
-		} finally {
-			if (!stored) await rm(path.dirname(videoPath), { recursive: true, force: true });
-		}
-		const videoFps = job.video.fps;
-		if (job.request.infer_fps > videoFps + 1e-6) {
-			return fail(2, 'InvalidInferFps', `infer_fps (${job.request.infer_fps}) must not exceed the video frame rate (${Math.round(videoFps * 1000) / 1000} fps).`);
-		}
-		job.readyAt = job.createdAt + this.simulatedSeconds(job.video.durationSeconds, job.models.length) * 1000;
-	}
-
-	private simulatedSeconds(videoSeconds: number, modelCount: number): number {
-		const processing = this.settings.processing();
-		if (processing.fixedSeconds !== undefined) return processing.fixedSeconds;
-		const base = processing.baseSeconds ?? DEFAULT_PROCESSING.baseSeconds;
-		const perSecond = processing.secondsPerVideoSecondPerModel ?? DEFAULT_PROCESSING.secondsPerVideoSecondPerModel;
-		return base + videoSeconds * modelCount * perSecond;
-	}
-}
-
-/** Streams a public video URL to disk (following redirects), never holding it in memory. */
-async function download(url: URL, destination: string, signal: AbortSignal, redirectsLeft = MAX_REDIRECTS): Promise<void> {
-	const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-	if (!client) throw new Error(`unsupported protocol ${url.protocol}`);
-	const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-		const request = client.get(url, { timeout: DOWNLOAD_TIMEOUT_MS, signal }, resolve);
-		request.on('timeout', () => request.destroy(new Error('timed out')));
-		request.on('error', reject);
-	});
-	const status = response.statusCode ?? 0;
-	if (status >= 300 && status < 400 && response.headers.location) {
-		response.resume();
-		if (redirectsLeft === 0) throw new Error('too many redirects');
-		return download(new URL(response.headers.location, url), destination, signal, redirectsLeft - 1);
-	}
-	if (status !== 200) {
-		response.resume();
-		throw new Error(`HTTP ${status}`);
-	}
-	await pipeline(response, createWriteStream(destination), { signal });
 }
