@@ -75,6 +75,24 @@ describe('in a real n8n 2.41.1', () => {
 		expect(polls.length).toBeGreaterThanOrEqual(2);
 	});
 
+	test.concurrent('1c. One Item per Frame: every item pairs with the input item it came from, so $(...).item works downstream', async () => {
+		const path = `e2e-pairing-${++workflowCounter}`;
+		const workflow = videoWorkflow('e2e pairing', path, stack.credential, { output: 'perFrame' });
+		const next = workflow.nodes.find((node) => node.name === 'Next Node')!;
+		// Paired-item lookup back through Wait For Result: n8n fails this expression if an item pairs with an input that does not exist.
+		(next.parameters.assignments as { assignments: unknown[] }).assignments.push({ id: 'a2', name: 'started_job', value: "={{ $('Start Inference').item.json.job_id }}", type: 'string' });
+		const workflowId = await stack.n8n.api.createWorkflow(workflow);
+		await stack.n8n.api.activateWorkflow(workflowId);
+		await postVideo(stack.n8n, path, 'pairing.mp4');
+		const run = await waitForStoredRun(stack.n8n, workflowId);
+
+		expect(run.parent.status).toBe('success');
+		const jobId = jobIdOf(run);
+		const items = storedOutput(run.parent, 'Next Node');
+		expect(items.length).toBeGreaterThan(1);
+		for (const item of items) expect(item).toMatchObject({ job_id: jobId, started_job: jobId });
+	});
+
 	test.concurrent('1b. a results file made by the parked sub-execution reaches the next node as binary data', async () => {
 		const { workflowId, path } = await deployVideoWorkflow('binary', { output: 'binary', outputBinaryField: 'results' });
 		await postVideo(stack.n8n, path, 'binary-output.mp4');
