@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findProject, projectDetailJson, rootJson, workspaceJson } from './catalog';
-import { baitSignedUrl, expandPlaceholders, type PlaceholderValues } from './fault-responses';
+import { baitSignedUrl, expandPlaceholders, type PlaceholderValues } from './fault-placeholders';
 import type { EmulatorEndpoint, FaultBook } from './faults';
 import { AUTH_ERROR, BodyTooLargeError, absoluteRequestUrl, readBody, sendJson, sendRoboflowError } from './http-util';
 import type { Job, JobBook, JobRequest } from './jobs';
