@@ -156,3 +156,23 @@ export function rawRequest(
 		request.end(options.body);
 	});
 }
+
+/** A job request for sample.mp4, uploaded anew: 2 fps, the rock-paper-scissors model. */
+export async function jobBody(emulator: RoboflowEmulator): Promise<Record<string, unknown>> {
+	return { input_url: await uploadFixture(emulator, 'sample.mp4'), infer_fps: 2, models: [RPS_MODEL] };
+}
+
+/** The exact URL a status poll is sent to (so placeholder expansions can be compared with it). */
+export function pollUrl(emulator: RoboflowEmulator, jobId: string, key = emulator.apiKey): string {
+	return `${emulator.apiUrl}/videoinfer/?api_key=${key}&job_id=${jobId}`;
+}
+
+/** A job that has finished, and its results URL (fakes the clock; for an emulator whose jobs take 10 s or less). */
+export async function finishedJob(emulator: RoboflowEmulator): Promise<{ jobId: string; resultsUrl: string }> {
+	const clock = useFakeClock();
+	const jobId = await createJob(emulator, await jobBody(emulator));
+	clock.advance(10_000);
+	const answer = await poll(emulator, jobId);
+	expect(answer.body.status).toBe(0);
+	return { jobId, resultsUrl: answer.body.output_signed_url };
+}
