@@ -22,6 +22,26 @@ const layering = [
 	importsOnlyBelow(['credentials/**/*.ts'], ['nodes'], 'The credential stands alone.'),
 ];
 
+/**
+ * scripts/ take what they share with the tests from one place, the shared harness test/harness/
+ * (ARCHITECTURE.md): its index.ts, or in-process-n8n.ts, which index.ts leaves out on purpose.
+ */
+const scriptsUseTheSharedHarness = {
+	files: ['scripts/**/*.ts'],
+	rules: {
+		'no-restricted-imports': ['error', {
+			patterns: [{
+				group: [
+					...['test/e2e', 'test/emulator', 'test/node', 'test/unit'].flatMap(layer),
+					'**/test/harness/**',
+					'!**/test/harness/in-process-n8n',
+				],
+				message: 'scripts/ import from test/ only through the shared harness: test/harness (its index.ts), or test/harness/in-process-n8n.',
+			}],
+		}],
+	},
+};
+
 export default [
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
 	{
@@ -58,4 +78,5 @@ export default [
 		},
 	},
 	...layering,
+	scriptsUseTheSharedHarness,
 ];

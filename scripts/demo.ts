@@ -8,10 +8,7 @@
  *   npm run demo             # run once and clean up
  *   npm run demo -- --keep   # leave n8n running afterwards and print the editor URL
  */
-import { cacheRoot, N8N_VERSION } from '../test/e2e/harness/install';
-import { startStack, type Stack } from '../test/e2e/support/stack';
-import { postVideo, storedOutput, waitForStoredRun } from '../test/e2e/support/runs';
-import { videoWorkflow } from '../test/e2e/support/workflows';
+import { cacheRoot, N8N_VERSION, postVideo, startStack, storedOutput, videoWorkflow, waitForStoredRun, type Stack } from '../test/harness';
 
 const keep = process.argv.includes('--keep');
 const started = Date.now();

@@ -7,10 +7,7 @@ import { execFileSync } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import { ensureN8nInstalled } from './harness/install';
-import { PACKAGE_ROOT, startStack, type Stack } from './support/stack';
-import { postVideo, storedOutput, waitForStoredRun, type StoredRun } from './support/runs';
-import { videoWorkflow } from './support/workflows';
+import { ensureN8nInstalled, PACKAGE_ROOT, postVideo, startStack, storedOutput, videoWorkflow, waitForStoredRun, type Stack, type StoredRun } from '../harness';
 
 const MINUTE = 60_000;
 const log = (line: string) => process.stdout.write(`  [e2e] ${line}\n`);

@@ -1,7 +1,7 @@
 /** Starting the video workflow in a real n8n and reading back what n8n stored. */
 import { readFileSync } from 'fs';
 
-import type { ExecutionSummary, N8nInstance } from '../harness/n8n';
+import type { ExecutionSummary, N8nInstance } from './n8n';
 import { SAMPLE_VIDEO } from './stack';
 
 const TERMINAL = new Set(['success', 'error', 'crashed', 'canceled']);

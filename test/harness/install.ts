@@ -41,7 +41,7 @@ export function installDir(): string {
 	return path.join(cacheRoot(), `n8n-${N8N_VERSION}`);
 }
 
-const projectRoot = path.resolve(__dirname, '..', '..', '..');
+const projectRoot = path.resolve(__dirname, '..', '..');
 
 /**
  * The environment for every child process the harness starts (npm, node, n8n, bash).
@@ -581,7 +581,7 @@ export async function ensureN8nInstalled(opts: { log?: Log } = {}): Promise<N8nI
 	});
 }
 
-// `npx tsx test/e2e/harness/install.ts`: install (or check) n8n and say how long it took.
+// `npx tsx test/harness/install.ts`: install (or check) n8n and say how long it took.
 if (require.main === module) {
 	const t0 = Date.now();
 	ensureN8nInstalled()

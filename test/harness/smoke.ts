@@ -1,8 +1,8 @@
 /**
  * Self-check of the e2e harness against a real n8n. Not a jest test: run it by hand.
  *
- *   npx tsx test/e2e/harness/smoke.ts            # everything, about 3 minutes when installed
- *   npx tsx test/e2e/harness/smoke.ts --quick    # without the 70 s Wait-across-restart check
+ *   npx tsx test/harness/smoke.ts            # everything, about 3 minutes when installed
+ *   npx tsx test/harness/smoke.ts --quick    # without the 70 s Wait-across-restart check
  *
  * It builds a throw-away community package (one node, one credential) in a temp folder, installs
  * it like n8n does, starts n8n, and checks: the node and credential types load; the credential

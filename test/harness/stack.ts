@@ -8,12 +8,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { startEmulator, type EmulatorOptions, type RoboflowEmulator } from '../../emulator/server';
-import { installCommunityPackage } from '../harness/community-package';
-import { ensureN8nInstalled, type Log } from '../harness/install';
-import { startN8n, type N8nInstance } from '../harness/n8n';
+import { startEmulator, type EmulatorOptions, type RoboflowEmulator } from '../emulator/server';
+import { installCommunityPackage } from './community-package';
+import { ensureN8nInstalled, type Log } from './install';
+import { startN8n, type N8nInstance } from './n8n';
 
-export const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+export const PACKAGE_ROOT = join(__dirname, '..', '..');
 export const NODE_TYPE = 'n8n-nodes-roboflow-video.roboflowVideo';
 export const SAMPLE_VIDEO = join(PACKAGE_ROOT, 'test', 'fixtures', 'sample.mp4');
 
