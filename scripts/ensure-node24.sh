@@ -7,7 +7,7 @@ set -euo pipefail
 # Under `npm run` (or a harness started by it) npm exports its settings, the project's .npmrc
 # included, as npm_config_* variables, plus npm_package_* and npm_lifecycle_*; the npm below
 # must not take them as its own. Any case: npm reads NPM_CONFIG_* too. Kept: where npm's cache
-# is and how it reaches the registry (as harnessEnv in test/harness/install.ts does).
+# is and how it reaches the registry (as harnessEnv in test/harness/install/harness-env.ts does).
 for var in $(compgen -e); do
   name="${var,,}"
   case "${name//-/_}" in
