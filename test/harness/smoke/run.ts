@@ -1,8 +1,9 @@
 /**
- * Self-check of the e2e harness against a real n8n. Not a jest test: run it by hand.
+ * Self-check of the real-n8n harness (install/, n8n/, community-package.ts) against a real n8n.
+ * Not a jest test: run it by hand.
  *
- *   npx tsx test/harness/smoke.ts            # everything, about 3 minutes when installed
- *   npx tsx test/harness/smoke.ts --quick    # without the 70 s Wait-across-restart check
+ *   npx tsx test/harness/smoke/run.ts            # everything, about 3 minutes when installed
+ *   npx tsx test/harness/smoke/run.ts --quick    # without the 70 s Wait-across-restart check
  *
  * It builds a throw-away community package (one node, one credential) in a temp folder, installs
  * it like n8n does, starts n8n, and checks: the node and credential types load; the credential
@@ -12,13 +13,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { installCommunityPackage } from './community-package';
-import { ensureN8nInstalled, harnessEnv } from './install';
-import { startN8n, type N8nInstance } from './n8n';
+import { installCommunityPackage } from '../community-package';
+import { ensureN8nInstalled, harnessEnv } from '../install';
+import { startN8n, type N8nInstance } from '../n8n';
+import { startCheckServer } from './check-server';
+import { buildDummyPackage, PKG } from './dummy-package';
+import { externalSockets, groupPids, processesOf } from './processes';
+import { waitWorkflow, webhookSetWorkflow } from './workflows';
 
 const quick = process.argv.includes('--quick');
 const t0 = Date.now();
@@ -33,248 +37,6 @@ function check(what: string, ok: boolean, detail?: unknown) {
 	else failures++;
 	log(`${ok ? 'PASS' : 'FAIL'} ${what}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
 }
-
-/* ------------------------------------------------------------------ throw-away package */
-
-const PKG = 'n8n-nodes-e2e-harness-dummy';
-
-function buildDummyPackage(dir: string): string {
-	fs.mkdirSync(path.join(dir, 'dist', 'nodes', 'E2eDummy'), { recursive: true });
-	fs.mkdirSync(path.join(dir, 'dist', 'credentials'), { recursive: true });
-	fs.writeFileSync(
-		path.join(dir, 'package.json'),
-		JSON.stringify(
-			{
-				name: PKG,
-				version: '0.0.1',
-				license: 'MIT',
-				keywords: ['n8n-community-node-package'],
-				files: ['dist'],
-				n8n: {
-					n8nNodesApiVersion: 1,
-					credentials: ['dist/credentials/E2eDummyApi.credentials.js'],
-					nodes: ['dist/nodes/E2eDummy/E2eDummy.node.js'],
-				},
-				peerDependencies: { 'n8n-workflow': '*' },
-				devDependencies: { typescript: '5.9' },
-			},
-			null,
-			2,
-		),
-	);
-	fs.writeFileSync(
-		path.join(dir, 'dist', 'credentials', 'E2eDummyApi.credentials.js'),
-		`"use strict";
-Object.defineProperty(exports, "__esModule", { value: true });
-class E2eDummyApi {
-  constructor() {
-    this.name = 'e2eDummyApi';
-    this.displayName = 'E2E Dummy API';
-    this.documentationUrl = 'https://example.invalid/docs';
-    this.properties = [
-      { displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-      { displayName: 'API Key', name: 'apiKey', type: 'string', typeOptions: { password: true }, default: '' },
-    ];
-    this.authenticate = { type: 'generic', properties: { qs: { api_key: '={{$credentials.apiKey}}' } } };
-    this.test = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/check' } };
-  }
-}
-exports.E2eDummyApi = E2eDummyApi;
-`,
-	);
-	fs.writeFileSync(
-		path.join(dir, 'dist', 'nodes', 'E2eDummy', 'E2eDummy.node.js'),
-		`"use strict";
-Object.defineProperty(exports, "__esModule", { value: true });
-const { NodeConnectionTypes } = require('n8n-workflow');
-class E2eDummy {
-  constructor() {
-    this.description = {
-      displayName: 'E2E Dummy',
-      name: 'e2eDummy',
-      group: ['transform'],
-      version: 1,
-      description: 'Marks items (harness self-check)',
-      defaults: { name: 'E2E Dummy' },
-      inputs: [NodeConnectionTypes.Main],
-      outputs: [NodeConnectionTypes.Main],
-      credentials: [{ name: 'e2eDummyApi', required: false }],
-      properties: [{ displayName: 'Mark', name: 'mark', type: 'string', default: 'dummy' }],
-    };
-  }
-  async execute() {
-    const items = this.getInputData();
-    return [items.map((item, i) => ({ json: { ...item.json, mark: this.getNodeParameter('mark', i) }, pairedItem: { item: i } }))];
-  }
-}
-exports.E2eDummy = E2eDummy;
-`,
-	);
-	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
-		cwd: dir,
-		encoding: 'utf8',
-		env: harnessEnv(),
-	});
-	return path.join(dir, out.trim().split('\n').pop()!.trim());
-}
-
-/* ------------------------------------------------------------------ local server for the credential test */
-
-function startCheckServer(): Promise<{ url: string; close: () => void; hits: string[] }> {
-	const hits: string[] = [];
-	const srv = http.createServer((req, res) => {
-		hits.push(req.url ?? '');
-		const key = new URL(req.url ?? '/', 'http://x').searchParams.get('api_key');
-		res.setHeader('content-type', 'application/json');
-		if (key === 'good-key') res.end('{"ok":true}');
-		else {
-			res.statusCode = 401;
-			res.end('{"message":"bad key"}');
-		}
-	});
-	return new Promise((resolve) =>
-		srv.listen(0, '127.0.0.1', () => {
-			const port = (srv.address() as { port: number }).port;
-			resolve({ url: `http://127.0.0.1:${port}`, close: () => srv.close(), hits });
-		}),
-	);
-}
-
-/* ------------------------------------------------------------------ helpers */
-
-/** Processes whose working folder or N8N_USER_FOLDER is this user folder (n8n, its task runner, CLI runs). */
-function processesOf(userFolder: string): string[] {
-	const found: string[] = [];
-	for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-		try {
-			const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-			const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-			if (cwd === userFolder || environ.includes(`N8N_USER_FOLDER=${userFolder}`)) {
-				found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`);
-			}
-		} catch {
-			/* gone or not ours */
-		}
-	}
-	return found;
-}
-
-/** Non-loopback TCP/UDP peers of n8n's processes (should stay empty). */
-function externalSockets(pids: number[]): string[] {
-	if (!pids.length) return [];
-	let out = '';
-	try {
-		out = execFileSync('ss', ['-tunapH'], { encoding: 'utf8', env: harnessEnv() });
-	} catch {
-		return ['(ss not available)'];
-	}
-	return out
-		.split('\n')
-		.filter((l) => pids.some((p) => l.includes(`pid=${p},`)))
-		.filter((l) => {
-			const cols = l.trim().split(/\s+/);
-			const peer = cols[5] ?? '';
-			return !/^(127\.|\[::1\]|\[::ffff:127\.|\*|0\.0\.0\.0)/.test(peer);
-		});
-}
-
-function groupPids(pgid: number): number[] {
-	try {
-		return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8', env: harnessEnv() })
-			.split('\n')
-			.filter(Boolean)
-			.map(Number);
-	} catch {
-		return [];
-	}
-}
-
-const webhookSetWorkflow = (hookPath: string) => ({
-	name: `smoke ${hookPath}`,
-	nodes: [
-		{
-			id: 'c1f5b7a0-0000-4000-8000-000000000001',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: 'c1f5b7a0-0000-4000-8000-0000000000a1',
-			parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', options: {} },
-		},
-		{
-			id: 'c1f5b7a0-0000-4000-8000-000000000002',
-			name: 'Dummy',
-			type: `${PKG}.e2eDummy`,
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { mark: 'from-community-node' },
-		},
-		{
-			id: 'c1f5b7a0-0000-4000-8000-000000000003',
-			name: 'Set',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [400, 0],
-			parameters: {
-				assignments: {
-					assignments: [
-						{ id: 'a1', name: 'greeting', value: '={{ "hello " + $json.body.who }}', type: 'string' },
-						{ id: 'a2', name: 'mark', value: '={{ $json.mark }}', type: 'string' },
-					],
-				},
-				options: {},
-			},
-		},
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Dummy', type: 'main', index: 0 }]] },
-		Dummy: { main: [[{ node: 'Set', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-});
-
-const waitWorkflow = {
-	name: 'smoke wait 70s',
-	nodes: [
-		{
-			id: 'd2f5b7a0-0000-4000-8000-000000000001',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: 'd2f5b7a0-0000-4000-8000-0000000000a1',
-			parameters: { httpMethod: 'POST', path: 'smoke-wait', responseMode: 'onReceived', options: {} },
-		},
-		{
-			id: 'd2f5b7a0-0000-4000-8000-000000000002',
-			name: 'Wait',
-			type: 'n8n-nodes-base.wait',
-			typeVersion: 1.1,
-			position: [200, 0],
-			webhookId: 'd2f5b7a0-0000-4000-8000-0000000000a2',
-			parameters: { resume: 'timeInterval', amount: 70, unit: 'seconds' },
-		},
-		{
-			id: 'd2f5b7a0-0000-4000-8000-000000000003',
-			name: 'Set',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [400, 0],
-			parameters: {
-				assignments: { assignments: [{ id: 'w1', name: 'resumedAt', value: '={{ $now.toISO() }}', type: 'string' }] },
-				includeOtherFields: true,
-				options: {},
-			},
-		},
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
-		Wait: { main: [[{ node: 'Set', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-};
-
-/* ------------------------------------------------------------------ main */
 
 async function main() {
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-harness-smoke-'));
