@@ -72,7 +72,7 @@ describe('in a real n8n 2.41.1', () => {
 		expect(polls.length).toBeGreaterThanOrEqual(2);
 	});
 
-	test.concurrent('1c. One Item per Frame: every item pairs with the input item it came from, so $(...).item works downstream', async () => {
+	test.concurrent('1c. One Item per Frame with Park Execution: one item per job with its frames, paired with its input item, so $(...).item works downstream', async () => {
 		const path = `e2e-pairing-${++workflowCounter}`;
 		const workflow = videoWorkflow('e2e pairing', path, stack.credential, { output: 'perFrame' });
 		const next = workflow.nodes.find((node) => node.name === 'Next Node')!;
@@ -83,11 +83,14 @@ describe('in a real n8n 2.41.1', () => {
 		await postVideo(stack.n8n, path, 'pairing.mp4');
 		const run = await waitForStoredRun(stack.n8n, workflowId);
 
-		expect(run.parent.status).toBe('success');
+		const error = run.parent.data?.resultData?.error as { message?: string; description?: string } | undefined;
+		expect({ status: run.parent.status, error: error?.message, description: error?.description }).toEqual({ status: 'success', error: undefined, description: undefined });
 		const jobId = jobIdOf(run);
 		const items = storedOutput(run.parent, 'Next Node');
-		expect(items.length).toBeGreaterThan(1);
-		for (const item of items) expect(item).toMatchObject({ job_id: jobId, started_job: jobId });
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({ job_id: jobId, started_job: jobId, state: 'completed' });
+		expect((items[0].frames as unknown[]).length).toBe(items[0].frame_count);
+		expect((items[0].frames as unknown[]).length).toBeGreaterThan(1);
 	});
 
 	test.concurrent('1b. a results file made by the parked sub-execution reaches the next node as binary data', async () => {

@@ -218,6 +218,22 @@ describe('fault campaign: status answers Roboflow\'s reference does not allow', 
 		expect(emulator.requests.filter((r) => r.path.startsWith('/videoinfer') && r.method === 'GET')).toHaveLength(1);
 	});
 
+	it('Park Execution hands One Item per Frame over as one item per job, so n8n\'s positional pairing holds', async () => {
+		const jobs = [await finishedJob(), await finishedJob()];
+		const sub = buildInlineWaitWorkflow(userWait, waitSettings({ output: 'perFrame' }));
+		const result = await runWorkflow(
+			{ nodes: sub.nodes, connections: sub.connections },
+			{ credentials: credentialsFor(emulator), startItems: jobs.map((job_id, i) => ({ json: { job_id }, pairedItem: { item: i } })), executionId: 'sub-pairing' },
+		);
+		const items = result.output('Results')[0];
+		expect(items.map((item) => item.json.job_id)).toEqual(jobs);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		for (const item of items) {
+			expect(item.json).toMatchObject({ state: 'completed', frame_count: (item.json.frames as unknown[]).length });
+			expect((item.json.frames as Array<{ frame_index: number }>)[0]).toHaveProperty('frame_index');
+		}
+	});
+
 	it('Wait For Result that reaches Max Wait Time with the results not yet fetched says the job completed', async () => {
 		const jobId = await finishedJob();
 		emulator.addFault({ match: { endpoint: 'results' }, fault: { type: 'http', status: 503 } });

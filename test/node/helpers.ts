@@ -131,6 +131,7 @@ export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 		intervalMs: Number(parameters.pollInterval ?? 60) * 1000,
 		maxWaitMs: Number(parameters.maxWaitTime ?? 360) * 60_000,
 		callerNodeName: String(parameters.callerNodeName ?? 'Wait For Result'),
+		framesInOneItem: (parameters.waitMode ?? 'park') === 'park',
 		results: {
 			output: (parameters.output ?? 'summary') as WaitSettings['results']['output'],
 			binaryPropertyName: String(parameters.outputBinaryField ?? 'data'),

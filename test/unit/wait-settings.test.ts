@@ -17,6 +17,7 @@ describe('the settings Wait For Result hands its check step', () => {
 		['no field name', { ...good, results: { ...good.results, binaryPropertyName: '' } }, /output field name/],
 		['a confidence of 2', { ...good, results: { ...good.results, filters: { minConfidence: 2 } } }, /minimum confidence/],
 		['classes as text', { ...good, results: { ...good.results, filters: { classes: 'a,b' } } }, /classes are not a list/],
+		['no frames-in-one-item flag', { ...good, framesInOneItem: undefined }, /frames in one item/],
 		['a non-boolean flag', { ...good, results: { ...good.results, onlyFramesWithPredictions: 'yes' } }, /only frames with predictions/],
 	])('refuses %s', (_, value, problem) => expect(settingsProblem(value)).toMatch(problem));
 });

@@ -29,3 +29,8 @@ export function shapeResults(jobId: string, results: ResultsFile, settings: Resu
 	if (settings.output === 'perFrame') return perFrame(jobId, results, settings.filters, settings.onlyFramesWithPredictions);
 	return [summarise(jobId, results, settings.filters)];
 }
+
+/** A job's One Item per Frame output as one item, its frames in a list (see WaitSettings.framesInOneItem). */
+export function framesAsOneItem(jobId: string, frames: IDataObject[]): IDataObject {
+	return { job_id: jobId, state: 'completed', frame_count: frames.length, frames };
+}

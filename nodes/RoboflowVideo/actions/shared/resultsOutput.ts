@@ -23,7 +23,8 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 				{
 					name: 'One Item per Frame',
 					value: 'perFrame',
-					description: 'One item per inferred frame with its time and each model\'s predictions',
+					description:
+						'One item per inferred frame with its time and each model\'s predictions. Wait For Result with Park Execution gives one item per job with the frames in a "frames" list (add Split Out on "frames" for one item per frame).',
 				},
 				{ name: 'Raw', value: 'raw', description: 'The results file as Roboflow wrote it, in the results field' },
 				{

@@ -7,6 +7,7 @@ import { RoboflowRequestError } from '../../transport';
 import { checkJob } from '../shared/checkJob';
 import { errorItem } from '../shared/errorItem';
 import { resultItems, ResultsFileError } from '../shared/fetchResults';
+import { framesAsOneItem } from '../../results/output';
 import { formatDuration, isDue, nextCheckAt, type JobTiming, type ParkTiming } from './schedule';
 import type { WaitSettings } from './settings';
 
@@ -196,7 +197,10 @@ async function pollOnce(
 		const items = await resultItems.call(this, job.jobId, status.output_url as string, settings.results, job.itemIndex, 'embedded');
 		job.done = true;
 		job.downloadFailures = 0;
-		job.output = items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
+		job.output =
+			settings.framesInOneItem && settings.results.output === 'perFrame'
+				? [{ json: framesAsOneItem(job.jobId, items.map(({ json }) => json)) }]
+				: items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
 	} catch (error) {
 		// The job is done; only its results could not be fetched. The next check asks for a
 		// fresh results link (links expire) and downloads again; other jobs' results are kept.

@@ -20,6 +20,13 @@ export interface WaitSettings {
 	results: ResultsOutputSettings;
 	/** The user's Wait For Result node, which the wait's errors name. */
 	callerNodeName: string;
+	/**
+	 * One Item per Frame as one item per job with a `frames` list. Park Execution needs it: n8n
+	 * hands a sub-execution's output back to the user's node as if it were that node's input,
+	 * and pairs item k with input item k, so only one item per input item keeps $(...).item
+	 * right downstream. Keep Execution Running hands out one item per frame.
+	 */
+	framesInOneItem: boolean;
 }
 
 const WAIT_MODES: WaitMode[] = ['park', 'keepRunning'];
@@ -45,6 +52,7 @@ export function readWaitSettings(ctx: IExecuteFunctions): { mode: WaitMode; sett
 			maxWaitMs: maxWaitMinutes * 60_000,
 			results: readResultsOutputSettings(ctx, 0),
 			callerNodeName: ctx.getNode().name,
+			framesInOneItem: mode === 'park',
 		},
 	};
 }
@@ -60,6 +68,7 @@ export function settingsProblem(value: unknown): string | undefined {
 	if (typeof s.intervalMs !== 'number' || !(s.intervalMs >= MIN_POLL_INTERVAL_SECONDS * 1000)) return 'the poll interval is missing or under a minute';
 	if (typeof s.maxWaitMs !== 'number' || !(s.maxWaitMs > 0)) return 'the maximum wait is missing or not positive';
 	if (typeof s.callerNodeName !== 'string' || s.callerNodeName === '') return 'the name of the Wait For Result node is missing';
+	if (typeof s.framesInOneItem !== 'boolean') return '"frames in one item" is not true or false';
 	const r = s.results;
 	if (!r || typeof r !== 'object') return 'the output settings are missing';
 	if (!Object.hasOwn(OUTPUT_FORMATS, r.output)) return `the output format "${String(r.output)}" is unknown`;
