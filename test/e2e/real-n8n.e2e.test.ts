@@ -190,7 +190,7 @@ describe('the example workflows', () => {
 		const problems = JSON.parse(
 			execFileSync(
 				join(nodeBin, 'node'),
-				[require.resolve('tsx/cli'), join(__dirname, 'support', 'validate-cli.ts'), join(n8nRoot, '..', 'n8n-nodes-base'), join(PACKAGE_ROOT, 'dist'), ...paths],
+				[require.resolve('tsx/cli'), join(__dirname, 'validate-workflow', 'cli.ts'), join(n8nRoot, '..', 'n8n-nodes-base'), join(PACKAGE_ROOT, 'dist'), ...paths],
 				{ encoding: 'utf8' },
 			),
 		) as Record<string, string[]>;
