@@ -8,7 +8,7 @@ import { join } from 'path';
 
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow } from '../harness/in-process-n8n';
-import { chain, credentialsFor, emulatorForTests, withPolicy } from './helpers';
+import { chain, credentialsFor, emulatorForTests, SAMPLE_MP4, withPolicy } from './helpers';
 
 /** Files under n8n's user folder (where filesystem binary data lives) that this process holds open. */
 function openBinaryFiles(): string[] {
@@ -57,5 +57,26 @@ describe('Upload Video closes the video after a failed attempt', () => {
 		// Closing is asynchronous; give it a moment.
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(openBinaryFiles()).toEqual(before);
+	});
+});
+
+describe('Upload Video shortens an over-long file name before sending it', () => {
+	let emulator: RoboflowEmulator;
+	beforeAll(async () => {
+		emulator = await emulatorForTests();
+	});
+	afterAll(async () => await emulator.close());
+
+	it('sends at most 120 characters, extension and unique suffix kept', async () => {
+		const longName = `${'very-long-name-'.repeat(334)}.mp4`;
+		expect(longName.length).toBeGreaterThan(5000);
+		const result = await runWorkflow(
+			chain([{}], [{ name: 'Step', parameters: { operation: 'uploadVideo', binaryPropertyName: 'data', options: { fileName: longName } } }], [{ item: 0, field: 'data', path: SAMPLE_MP4, fileName: 'sample.mp4', mimeType: 'video/mp4' }]),
+			{ credentials: credentialsFor(emulator) },
+		);
+		expect(result.error).toBeUndefined();
+		const sent = emulator.requests.find((r) => r.path.startsWith('/video_upload_signed_url'))?.body as { file_name: string };
+		expect(sent.file_name.length).toBeLessThanOrEqual(120);
+		expect(sent.file_name).toMatch(/^very-long-name-.*-[a-z0-9]{8}\.mp4$/);
 	});
 });
