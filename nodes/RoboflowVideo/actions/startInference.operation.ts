@@ -3,8 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { buildModelSpecs, INFERENCE_TYPE_OPTIONS, type ModelEntry, type ModelSpec } from '../helpers/models';
 import { MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
-import { roboflowApiRequest, RoboflowRequestError } from '../transport';
-import { describeBody, describeUrl } from '../transport/redact';
+import { roboflowApiRequest, unreadableAnswer } from '../transport';
+import { describeUrl } from '../transport/redact';
 
 const properties: INodeProperties[] = [
 	{
@@ -168,16 +168,8 @@ export async function execute(this: IExecuteFunctions, { inputUrl, inferFps, mod
 	});
 	const jobId = response.job_id;
 	if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) {
-		throw new RoboflowRequestError(this.getNode(), {
-			step: 'startJob',
-			action,
-			itemIndex,
-			attempts: 1,
-			cause: 'unreadable',
-			problem: jobId === undefined ? 'it holds no job ID' : 'its job ID is not one',
-			answer: describeBody(JSON.stringify(response)),
-			secrets: [],
-		});
+		const problem = jobId === undefined ? 'it holds no job ID' : 'its job ID is not one';
+		throw unreadableAnswer(this.getNode(), { step: 'startJob', action, itemIndex }, problem, response);
 	}
 	return [
 		{

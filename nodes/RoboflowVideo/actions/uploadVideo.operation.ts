@@ -7,8 +7,7 @@ import {
 	fail,
 	SUPPORTED_CONTAINERS,
 } from '../helpers/validation';
-import { roboflowApiRequest, RoboflowRequestError } from '../transport';
-import { describeBody, redactJson } from '../transport/redact';
+import { roboflowApiRequest, unreadableAnswer } from '../transport';
 import { uploadToSignedUrl } from '../transport/storage';
 
 const properties: INodeProperties[] = [
@@ -134,16 +133,8 @@ export async function execute(this: IExecuteFunctions, video: VideoSource, itemI
 	});
 	const signedUrl = typeof response.signed_url === 'string' ? response.signed_url.trim() : '';
 	if (!/^https?:\/\/[^\s/]+\/\S*$/.test(signedUrl)) {
-		throw new RoboflowRequestError(this.getNode(), {
-			step: 'uploadLink',
-			action: 'asking for an upload link',
-			itemIndex,
-			attempts: 1,
-			cause: 'unreadable',
-			problem: response.signed_url === undefined ? 'it holds no upload link' : 'its upload link is not an http(s) URL',
-			answer: describeBody(JSON.stringify(redactJson(response, []))),
-			secrets: [],
-		});
+		const problem = response.signed_url === undefined ? 'it holds no upload link' : 'its upload link is not an http(s) URL';
+		throw unreadableAnswer(this.getNode(), { step: 'uploadLink', action: 'asking for an upload link', itemIndex }, problem, response);
 	}
 
 	// Filesystem and S3 binary modes hand out a stream, so even a large video never sits in

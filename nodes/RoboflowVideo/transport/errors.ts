@@ -1,9 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { TransportFailure } from './http';
 import { transferPolicy } from './policy';
-import { describeBody, redactText } from './redact';
+import { describeBody, redactJson, redactText } from './redact';
 
 /**
  * What the node was doing when a request failed. The advice in an error depends on it: the
@@ -85,10 +84,6 @@ export function isTransient(details: Pick<RequestErrorDetails, 'cause' | 'status
 	if (details.cause === 'timeout' || details.cause === 'network') return true;
 	if (details.cause !== 'http' || details.statusCode === undefined) return false;
 	return details.statusCode === 408 || details.statusCode === 429 || details.statusCode >= 500;
-}
-
-export function failureDetails(failure: TransportFailure): Pick<RequestErrorDetails, 'cause' | 'networkCode'> {
-	return { cause: failure.kind, networkCode: failure.code };
 }
 
 const NETWORK_WORDS: Record<string, string> = {
@@ -203,6 +198,27 @@ function httpWords(d: RequestErrorDetails, tried: string): { message: string; de
 function isExpiredLink(d: RequestErrorDetails): boolean {
 	if (d.statusCode !== 400 && d.statusCode !== 403 && d.statusCode !== 401) return false;
 	return /expired|ExpiredToken|AccessDenied|SignatureDoesNotMatch|AuthenticationRequired/i.test(`${d.storageCode ?? ''} ${d.answer ?? ''}`) || d.statusCode === 403;
+}
+
+/**
+ * A JSON answer that arrived whole but is not what the API sends (no job ID, no upload link, a
+ * status no reference allows). The answer is shown for diagnosis, with every signed link and
+ * key in it redacted, including fields transport kept for the next step.
+ */
+export function unreadableAnswer(
+	node: INode,
+	where: Pick<RequestErrorDetails, 'step' | 'action' | 'itemIndex'>,
+	problem: string,
+	answer: object,
+): RoboflowRequestError {
+	return new RoboflowRequestError(node, {
+		...where,
+		attempts: 1,
+		cause: 'unreadable',
+		problem,
+		answer: describeBody(JSON.stringify(redactJson(answer, []))),
+		secrets: [],
+	});
 }
 
 /** Roboflow's error shapes: {"error": {"message", "hint"}}, {"error": "..."} or {"message": "..."}. */

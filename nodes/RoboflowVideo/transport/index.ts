@@ -5,9 +5,9 @@ import { asTransportFailure, headerValue, NOT_SENT_CODES, sendOnce, type HttpCon
 import { parseRetryAfter, transferPolicy } from './policy';
 import { describeBody, redactJson } from './redact';
 import { withRetries } from './retry';
-import { CREDENTIAL_NAME, knownSecrets } from './secrets';
+import { CREDENTIAL_NAME } from './secrets';
 
-export { RoboflowRequestError, type Step } from './errors';
+export { RoboflowRequestError, unreadableAnswer, type Step } from './errors';
 export type { HttpContext } from './http';
 
 export { CREDENTIAL_NAME, knownSecrets } from './secrets';
@@ -49,7 +49,7 @@ export function normalizeBaseUrl(value: unknown): string {
 export async function roboflowApiRequest(this: HttpContext, call: ApiCall): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-	const secrets = await knownSecrets(this);
+	const secrets = [apiKey];
 	const fail = (n: number, extra: Partial<ConstructorParameters<typeof RoboflowRequestError>[1]>) =>
 		new RoboflowRequestError(this.getNode(), {
 			step: call.step,

@@ -1,12 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readJobStatus, type JobStatus } from '../../helpers/jobStatus';
-import { roboflowApiRequest, RoboflowRequestError } from '../../transport';
-import { describeBody, redactJson } from '../../transport/redact';
+import { roboflowApiRequest, unreadableAnswer } from '../../transport';
 
 /**
  * One status check of a job: the request (transport) and its reading (pure). An answer that
- * arrives but cannot be believed becomes a RoboflowRequestError with failure 'unreadable', so
+ * arrives but cannot be believed becomes an 'unreadable' RoboflowRequestError, so
  * Get Status can report it at once and Wait For Result can count it as a passing fault.
  */
 export async function checkJob(this: IExecuteFunctions, jobId: string, itemIndex: number): Promise<JobStatus> {
@@ -23,15 +22,5 @@ export async function checkJob(this: IExecuteFunctions, jobId: string, itemIndex
 	});
 	const reading = readJobStatus(jobId, body);
 	if (reading.readable) return reading.status;
-	throw new RoboflowRequestError(this.getNode(), {
-		step: 'status',
-		action,
-		itemIndex,
-		attempts: 1,
-		cause: 'unreadable',
-		problem: reading.problem,
-		// The answer is shown for diagnosis, without any signed link it may hold.
-		answer: describeBody(JSON.stringify(redactJson(body, []))),
-		secrets: [],
-	});
+	throw unreadableAnswer(this.getNode(), { step: 'status', action, itemIndex }, reading.problem, body);
 }
