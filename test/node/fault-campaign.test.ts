@@ -148,7 +148,6 @@ function errorText(result: RunResult): string {
 /** Runs a case against its expected outcome and records what it finds. */
 async function check(name: string, expected: Expected, act: () => Promise<{ result: RunResult; node: string; jobId?: string }>, operation: Operation) {
 	tally.cases++;
-	const t0 = performance.now();
 	let timer: NodeJS.Timeout | undefined;
 	const outcome = await Promise.race([
 		withPolicy(CAMPAIGN_POLICY, act),
@@ -175,7 +174,6 @@ async function check(name: string, expected: Expected, act: () => Promise<{ resu
 		for (const words of expected.not ?? []) expect(errorText(result)).not.toMatch(words);
 		if (operation === 'wait') expect(JSON.stringify((result.error as { node?: INode }).node?.name)).toBe('"Wait For Result"');
 	}
-	expect(performance.now() - t0).toBeLessThan(HANG_BUDGET_MS);
 	tally.passed++;
 }
 
