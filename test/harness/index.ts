@@ -16,3 +16,19 @@ export { installCommunityPackage, uninstallCommunityPackage, type InstalledCommu
 export { NODE_TYPE, PACKAGE_ROOT, packThisPackage, SAMPLE_VIDEO, startStack, type Stack } from './stack';
 export { postVideo, storedOutput, waitForStoredRun, type StoredRun } from './runs';
 export { DEMO_WORKFLOW_FILE, videoWorkflow } from './workflows';
+export {
+	DETECTION_BYTES_PER_FRAME,
+	detectionFramesForBytes,
+	detectionSpec,
+	ensureDetectionResultsFile,
+	ensureResultsFile,
+	RESULTS_FILE_PRESET_NAMES,
+	RESULTS_FILE_PRESETS,
+	RESULTS_FILES_VERSION,
+	resultsFilePath,
+	resultsFilesDir,
+	writeResultsFile,
+	type ResultsFileInfo,
+	type ResultsFilePreset,
+	type ResultsFileSpec,
+} from './results-files';
