@@ -143,6 +143,11 @@ export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 					.filter(Boolean),
 			},
 			onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
+			selection: {
+				fromSeconds: options.fromSeconds as number | undefined,
+				toSeconds: options.toSeconds as number | undefined,
+				everyNthFrame: Number(options.everyNthFrame ?? 1),
+			},
 		},
 	};
 }

@@ -20,7 +20,8 @@ describe('parseResultsFile names what is wrong', () => {
 	it.each([
 		['', /ends early, after 0 bytes/],
 		['{"frame_offset":[0,', /ends early/],
-		['{"a":1 "b":2}', /malformed at byte \d+/],
+		['{"a":[null null]}', /malformed at byte 11: expected "," or "]"/],
+		['{"a":1 "b":2}', /results of model "a" are not a list/],
 		['null', /not a JSON object/],
 		['[]', /not a JSON object/],
 		['{"frame_offset":[0]}', /holds no model's results/],

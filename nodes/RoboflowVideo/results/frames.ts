@@ -20,20 +20,29 @@ export type ModelKind =
 	| 'gaze-detection'
 	| 'unknown';
 
-/** The file does not say which kind each model is, so it is read off the frames' shape. */
+/**
+ * The file does not say which kind each model is, so it is read off a frame's shape: undefined
+ * while the frame does not tell (null, or no predictions to look at).
+ */
+export function kindOfEntry(entry: unknown): ModelKind | undefined {
+	if (entry === null || entry === undefined) return undefined;
+	if (Array.isArray(entry)) return 'clip-embedding';
+	const frame = entry as IDataObject;
+	if ('top' in frame) return 'classification';
+	const predictions = frame.predictions;
+	const first = Array.isArray(predictions) ? (predictions[0] as IDataObject | undefined) : undefined;
+	if (!first || typeof first !== 'object') return undefined;
+	if ('face' in first) return 'gaze-detection';
+	if ('keypoints' in first) return 'keypoint-detection';
+	if ('points' in first) return 'instance-segmentation';
+	return 'object-detection';
+}
+
+/** A model's kind from its frames: the first frame that tells. */
 export function detectKind(entries: unknown[]): ModelKind {
 	for (const entry of entries) {
-		if (entry === null || entry === undefined) continue;
-		if (Array.isArray(entry)) return 'clip-embedding';
-		const frame = entry as IDataObject;
-		if ('top' in frame) return 'classification';
-		const predictions = (frame.predictions ?? []) as IDataObject[];
-		const first = predictions[0];
-		if (!first) continue;
-		if ('face' in first) return 'gaze-detection';
-		if ('keypoints' in first) return 'keypoint-detection';
-		if ('points' in first) return 'instance-segmentation';
-		return 'object-detection';
+		const kind = kindOfEntry(entry);
+		if (kind) return kind;
 	}
 	return 'unknown';
 }

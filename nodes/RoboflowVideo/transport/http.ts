@@ -133,18 +133,39 @@ export async function sendOnce(ctx: HttpContext, options: IHttpRequestOptions, d
 	}
 }
 
+/** A response body as n8n's helper hands it out: a Readable, typed without importing 'stream'. */
+export type ResponseBody = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
+
+/** What a body's reader made of it, and how many bytes it read (checked against Content-Length). */
+export interface Consumed<T> {
+	value: T;
+	bytes: number;
+}
+
+/** An answer whose 2xx body went to a reader; other answers' bodies are read whole (for their error). */
+export type StreamedAnswer<T> = { statusCode: number; headers: Record<string, unknown> } & (
+	| { ok: true; value: T; contentLength?: number }
+	| { ok: false; body: Buffer }
+);
+
+/** Error answers are read for their message only, never more than this. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
 /**
- * Downloads a body whose size is only known from its headers: the answer must start within
- * `headerDeadlineMs`, then the body has `bodyDeadlineMs(Content-Length)` to arrive in full.
- * A body shorter than its Content-Length is a failure, never a result.
+ * Streams a body to `consume` as it arrives: the answer must start within `headerDeadlineMs`,
+ * then the body has `bodyDeadlineMs(Content-Length)` to arrive and be read in full. A body
+ * shorter than its Content-Length, or cut off, is a TransportFailure, never a result. An error
+ * thrown by `consume` itself (the body was not what it should be) is passed on unchanged.
  */
-export async function downloadOnce(
+export async function streamOnce<T>(
 	ctx: HttpContext,
 	options: IHttpRequestOptions,
 	headerDeadlineMs: number,
 	bodyDeadlineMs: (contentLength: number | undefined) => number,
-): Promise<HttpAnswer & { contentLength?: number }> {
+	consume: (body: ResponseBody, contentLength: number | undefined) => Promise<Consumed<T>>,
+): Promise<StreamedAnswer<T>> {
 	const exchange = startExchange(ctx, headerDeadlineMs);
+	let body: ResponseBody | undefined;
 	try {
 		const response = (await ctx.helpers.httpRequest({
 			...options,
@@ -152,32 +173,63 @@ export async function downloadOnce(
 			encoding: 'stream',
 			timeout: headerDeadlineMs,
 			abortSignal: exchange.controller.signal,
-		})) as { statusCode: number; headers?: Record<string, unknown>; body: AsyncIterable<Buffer> & { destroy?: () => void } };
+		})) as { statusCode: number; headers?: Record<string, unknown>; body: ResponseBody };
+		body = response.body;
 		const headers = response.headers ?? {};
 		const declared = Number(headers['content-length']);
 		const contentLength = Number.isInteger(declared) && declared >= 0 ? declared : undefined;
 		exchange.rearm(bodyDeadlineMs(contentLength));
-		const chunks: Buffer[] = [];
-		let received = 0;
-		try {
-			for await (const chunk of response.body) {
-				const buffer = toBuffer(chunk);
-				chunks.push(buffer);
-				received += buffer.length;
-			}
-		} finally {
-			response.body.destroy?.();
+		if (response.statusCode < 200 || response.statusCode >= 300) {
+			return { ok: false, statusCode: response.statusCode, headers, body: await readUpTo(body, MAX_ERROR_BODY_BYTES) };
 		}
+		const { value, bytes } = await consume(body, contentLength);
 		if (exchange.timedOut() || exchange.canceled()) throw new Error('aborted');
-		if (contentLength !== undefined && received < contentLength) {
-			throw Object.assign(new Error('body shorter than Content-Length'), { code: 'ECONNRESET' });
-		}
-		return { statusCode: response.statusCode, headers, body: Buffer.concat(chunks, received), contentLength };
+		// A body cut short without the connection saying so.
+		if (contentLength !== undefined && bytes < contentLength) throw new TransportFailure('network', 'ECONNRESET');
+		return { ok: true, statusCode: response.statusCode, headers, value, contentLength };
 	} catch (error) {
-		throw classify(error, exchange.timedOut(), exchange.canceled());
+		throw streamFailure(error, exchange, body);
 	} finally {
+		body?.destroy();
 		exchange.dispose();
 	}
+}
+
+/**
+ * Whose failure it was: the network's (a TransportFailure) when the exchange timed out, was
+ * canceled or its body broke, whatever the reader then threw; else the reader's own error.
+ */
+function streamFailure(error: unknown, exchange: Exchange, body: ResponseBody | undefined): unknown {
+	if (error instanceof TransportFailure) return error;
+	const broken = exchange.timedOut() || exchange.canceled() || body === undefined || bodyFailed(body) || prematureClose(error);
+	if (!broken) return error;
+	return classify((body as { errored?: unknown } | undefined)?.errored ?? error, exchange.timedOut(), exchange.canceled());
+}
+
+/**
+ * The body stream broke (reset, cut off): a transport failure, whatever its reader then threw. A
+ * reader that stops early (it threw) destroys the stream itself with an AbortError: not a failure.
+ */
+function bodyFailed(body: ResponseBody): boolean {
+	const errored = (body as { errored?: { code?: unknown } | null }).errored;
+	return Boolean(errored) && errored?.code !== 'ABORT_ERR';
+}
+
+/** The body ended before its end without an error of its own (e.g. the socket closed). */
+function prematureClose(error: unknown): boolean {
+	return (error as { code?: unknown })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+async function readUpTo(body: ResponseBody, maxBytes: number): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let received = 0;
+	for await (const chunk of body) {
+		const buffer = toBuffer(chunk);
+		chunks.push(buffer.subarray(0, maxBytes - received));
+		received += Math.min(buffer.length, maxBytes - received);
+		if (received >= maxBytes) break;
+	}
+	return Buffer.concat(chunks, received);
 }
 
 export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {

@@ -1,7 +1,18 @@
 import type { INode } from 'n8n-workflow';
 
 import { RoboflowRequestError, readErrorBody, type RequestErrorDetails, type Step } from './errors';
-import { asTransportFailure, downloadOnce, headerValue, sendOnce, type HttpAnswer, type HttpContext, type RequestBody } from './http';
+import {
+	asTransportFailure,
+	headerValue,
+	sendOnce,
+	streamOnce,
+	TransportFailure,
+	type Consumed,
+	type HttpAnswer,
+	type HttpContext,
+	type RequestBody,
+	type ResponseBody,
+} from './http';
 import { parseRetryAfter, transferDeadlineMs, transferPolicy } from './policy';
 import { describeUrl } from './redact';
 import { withRetries } from './retry';
@@ -85,20 +96,38 @@ export async function uploadToSignedUrl(
 	});
 }
 
-/** Downloads a file through a signed URL, whole and checked against its Content-Length. */
-export async function downloadFromSignedUrl(this: HttpContext, signedUrl: string, action: string, itemIndex: number): Promise<Buffer> {
+/**
+ * Downloads a file through a signed URL, handing the body to `consume` as it streams in (see
+ * streamOnce): a file of any size passes through without being held in memory. Retried as a
+ * whole on passing faults; what `consume` throws about the file itself is not retried.
+ */
+export async function streamFromSignedUrl<T>(
+	this: HttpContext,
+	signedUrl: string,
+	action: string,
+	itemIndex: number,
+	consume: (body: ResponseBody, contentLength: number | undefined) => Promise<Consumed<T>>,
+): Promise<T> {
 	const where: Where = { node: this.getNode(), step: 'results', action, itemIndex, secrets: await knownSecrets(this), location: describeUrl(signedUrl) };
-	return await withRetries<Buffer>(this, async (n) => {
+	return await withRetries<T>(this, async (n) => {
 		let deadlineMs = transferPolicy.apiDeadlineMs;
 		try {
-			const answer = await downloadOnce(this, { method: 'GET', url: signedUrl }, transferPolicy.apiDeadlineMs, (length) => {
-				// Without a Content-Length the size is unknown: allow for a large file.
-				deadlineMs = transferDeadlineMs(length ?? 512 * 1024 * 1024);
-				return deadlineMs;
-			});
-			if (answer.statusCode >= 200 && answer.statusCode < 300) return { value: answer.body };
-			return failedAnswer(where, n, answer);
+			const answer = await streamOnce(
+				this,
+				{ method: 'GET', url: signedUrl },
+				transferPolicy.apiDeadlineMs,
+				(length) => {
+					// Without a Content-Length the size is unknown: allow for a large file.
+					deadlineMs = transferDeadlineMs(length ?? 512 * 1024 * 1024);
+					return deadlineMs;
+				},
+				consume,
+			);
+			if (answer.ok) return { value: answer.value };
+			return failedAnswer(where, n, { statusCode: answer.statusCode, headers: answer.headers, body: answer.body });
 		} catch (caught) {
+			// What the reader found wrong with the file itself: another download would not help.
+			if (!(caught instanceof TransportFailure)) return { error: caught as Error, retryable: false };
 			return noAnswer(where, n, caught, deadlineMs);
 		}
 	});

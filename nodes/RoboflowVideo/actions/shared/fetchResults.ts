@@ -1,16 +1,30 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, type NodeApiError } from 'n8n-workflow';
 
+import { asNodeError } from '../../helpers/errors';
 import { fail, itemLabel } from '../../helpers/validation';
-import { parseResultsFile } from '../../results/file';
-import { shapeResults, type ResultsOutputSettings } from '../../results/output';
-import { downloadFromSignedUrl } from '../../transport/storage';
+import { outputBuilder, type OutputBuilder, type ResultsOutputSettings } from '../../results/output';
+import { formatMiB, MAX_OUTPUT_BYTES, OutputTooLarge } from '../../results/outputSize';
+import { PerFrameBuilder, TimesNeededFirst } from '../../results/perFrame';
+import { ResultsFileProblem, ResultsScanner, type ResultsVisitor } from '../../results/scanner';
+import type { Consumed, ResponseBody } from '../../transport/http';
+import { streamFromSignedUrl } from '../../transport/storage';
+
+/**
+ * A finished job's results: the file is read as it downloads (results/scanner.ts) into the
+ * output the user asked for, so no output holds the whole file in memory, whatever its size.
+ */
 
 /** A results file that arrived but is not what Roboflow writes; Wait For Result fetches it anew at its next check. */
 export class ResultsFileError extends NodeOperationError {}
 
 /** Wait For Result embeds the file in the item (see resultItems); beyond this it refuses. */
 export const MAX_EMBEDDED_RESULTS_BYTES = 64 * 1024 * 1024;
+
+/** Read in large chunks: fewer, bigger reads cost less CPU for the same bytes. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+type Placement = 'store' | 'embedded';
 
 /**
  * Downloads a finished job's results file, checks it, and turns it into the items the user
@@ -24,40 +38,163 @@ export async function resultItems(
 	outputUrl: string,
 	settings: ResultsOutputSettings,
 	itemIndex: number,
-	binaryPlacement: 'store' | 'embedded' = 'store',
+	binaryPlacement: Placement = 'store',
 ): Promise<INodeExecutionData[]> {
-	const file = await downloadFromSignedUrl.call(this, outputUrl, `downloading the results of job ${jobId}`, itemIndex);
-	const parsed = parseResultsFile(file.toString('utf8'));
-	if ('problem' in parsed) {
-		throw new ResultsFileError(this.getNode(), `${itemLabel(itemIndex)}: job ${jobId}: ${parsed.problem}`, {
+	const download: Download = async <T>(consume: Consume<T>) =>
+		await streamFromSignedUrl.call<IExecuteFunctions, [string, string, number, Consume<T>], Promise<T>>(
+			this,
+			outputUrl,
+			`downloading the results of job ${jobId}`,
+			itemIndex,
+			consume,
+		);
+	try {
+		if (settings.output === 'binary') return [await binaryItem.call(this, jobId, settings, itemIndex, binaryPlacement, download)];
+		return await readOutput.call(this, jobId, settings, download);
+	} catch (error) {
+		throw resultsError(this, error, jobId, itemIndex);
+	}
+}
+
+/** Every error of reading results leaves as an n8n error naming the item and the job. */
+function resultsError(ctx: IExecuteFunctions, error: unknown, jobId: string, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof ResultsFileProblem) {
+		return new ResultsFileError(ctx.getNode(), `${itemLabel(itemIndex)}: job ${jobId}: ${error.message}`, {
 			itemIndex,
 			description:
 				'The file arrived but is not what Roboflow writes. Run Get Status (with Download Results) or Wait For Result again to fetch it anew; if it persists, contact Roboflow support with the job ID.',
 		});
 	}
-	const { results } = parsed;
-	if (settings.output === 'binary') {
-		const fileName = `roboflow-video-results-${jobId}.json`;
-		let binary: IBinaryData;
-		if (binaryPlacement === 'embedded') {
-			if (file.length > MAX_EMBEDDED_RESULTS_BYTES) {
-				fail(
-					this,
-					itemIndex,
-					`the results file of job ${jobId} is ${Math.round(file.length / 1048576)} MiB, more than Wait For Result passes on as a file (${MAX_EMBEDDED_RESULTS_BYTES / 1048576} MiB)`,
-					'Use Output: Summary here, then a Get Status node on the same job with Download Results on and Output: Binary File a minute later: it stores the file in n8n\'s binary storage, whatever its size.',
-				);
-			}
-			binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: `${Math.ceil(file.length / 1024)} kB`, bytes: file.length };
-		} else {
-			binary = await this.helpers.prepareBinaryData(file, fileName, 'application/json');
-		}
-		return [
-			{
-				json: { job_id: jobId, state: 'completed', file_name: fileName, size_bytes: file.length },
-				binary: { [settings.binaryPropertyName]: binary },
-			},
-		];
+	if (error instanceof OutputTooLarge) {
+		return new NodeOperationError(ctx.getNode(), `${itemLabel(itemIndex)}: job ${jobId}: ${error.message}`, { itemIndex, description: error.description });
 	}
-	return shapeResults(jobId, results, settings).map((json) => ({ json }));
+	return asNodeError(ctx.getNode(), error, itemIndex);
+}
+
+/** Summary, One Item per Frame and Raw, read as the file downloads. */
+async function readOutput(this: IExecuteFunctions, jobId: string, settings: ResultsOutputSettings, download: Download): Promise<INodeExecutionData[]> {
+	const outcome = await settle(
+		download(async (body, contentLength) => {
+			// A fresh builder per attempt: a retried download starts from its first byte.
+			const builder = outputBuilder(settings);
+			if (settings.output === 'raw' && contentLength !== undefined && contentLength > MAX_OUTPUT_BYTES) {
+				throw new OutputTooLarge('Raw', contentLength, MAX_OUTPUT_BYTES);
+			}
+			return await scanInto(body, builder, jobId);
+		}),
+	);
+	if ('value' in outcome) return outcome.value.map((json) => ({ json }));
+	if (outcome.error instanceof TimesNeededFirst) return await readTwice.call(this, jobId, settings, download);
+	throw outcome.error;
+}
+
+/** A promise's value or its error, as a value (to look at an error before deciding what to do). */
+async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+	return await promise.then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+}
+
+/** Feeds a body to a builder chunk by chunk and returns the output's items. */
+async function scanInto(body: Chunks, builder: OutputBuilder, jobId: string): Promise<Consumed<ReturnType<OutputBuilder['finish']>>> {
+	const { frames, bytes } = await scan(body, builder);
+	return { value: builder.finish(jobId, frames), bytes };
+}
+
+/** A body: a stream, or a file already in memory as one chunk. */
+type Chunks = AsyncIterable<unknown> | Iterable<unknown>;
+
+async function scan(body: Chunks, visitor: ResultsVisitor): Promise<{ frames: number; bytes: number }> {
+	const scanner = new ResultsScanner(visitor);
+	for await (const chunk of body) scanner.push(chunk as Uint8Array);
+	const { frames } = scanner.end();
+	return { frames, bytes: scanner.position };
+}
+
+type Consume<T> = (body: ResponseBody, contentLength: number | undefined) => Promise<Consumed<T>>;
+type Download = <T>(consume: Consume<T>) => Promise<T>;
+
+/** Streams the download into n8n's binary store, as it arrives. */
+async function storeBody(this: IExecuteFunctions, download: Download, fileName: string): Promise<IBinaryData> {
+	return await download(async (body, contentLength) => {
+		const binary = await this.helpers.prepareBinaryData(body, fileName, 'application/json');
+		return { value: binary, bytes: binary.bytes ?? contentLength ?? 0 };
+	});
+}
+
+/** Reads a file kept in n8n's binary store again, chunk by chunk. */
+async function readStored(this: IExecuteFunctions, binary: IBinaryData, visitor: ResultsVisitor): Promise<{ frames: number; bytes: number }> {
+	const body: Chunks = binary.id
+		? await this.helpers.getBinaryStream(binary.id, READ_CHUNK_BYTES)
+		: [Buffer.from(binary.data, 'base64')];
+	return await scan(body, visitor);
+}
+
+/**
+ * One Item per Frame with a time window, from a file that lists its times after its frames:
+ * the file is kept in n8n's binary store (not in memory) and read twice, first for its times.
+ */
+async function readTwice(this: IExecuteFunctions, jobId: string, settings: ResultsOutputSettings, download: Download): Promise<INodeExecutionData[]> {
+	const stored = await storeBody.call(this, download, `roboflow-video-results-${jobId}.json`);
+	let times: number[] | undefined;
+	await readStored.call(this, stored, { offsets: (key, values) => key === 'time_offset' && (times = values), modelStart: () => false });
+	if (!times) {
+		throw new ResultsFileProblem('the results file has no time offsets, so From Second and To Second cannot pick frames from it');
+	}
+	const builder = new PerFrameBuilder(settings);
+	builder.setTimes(times);
+	const { frames } = await readStored.call(this, stored, builder);
+	return builder.finish(jobId, frames).map((json) => ({ json }));
+}
+
+/** Binary File: the results file itself, streamed to n8n's binary store and checked there. */
+async function binaryItem(
+	this: IExecuteFunctions,
+	jobId: string,
+	settings: ResultsOutputSettings,
+	itemIndex: number,
+	placement: Placement,
+	download: Download,
+): Promise<INodeExecutionData> {
+	const fileName = `roboflow-video-results-${jobId}.json`;
+	let binary: IBinaryData;
+	if (placement === 'embedded') {
+		const file = await download(async (body, contentLength) => {
+			const buffer = await readEmbeddable.call(this, body, contentLength, jobId, itemIndex);
+			return { value: buffer, bytes: buffer.length };
+		});
+		await scan([file], outputBuilder(settings));
+		binary = { data: file.toString('base64'), mimeType: 'application/json', fileName, fileExtension: 'json', fileSize: `${Math.ceil(file.length / 1024)} kB`, bytes: file.length };
+	} else {
+		binary = await storeBody.call(this, download, fileName);
+		// Checked after storing, from the store: the file is never held in memory, and a file that is
+		// not Roboflow's (an HTML page served with 200) is an error, not a "result".
+		await readStored.call(this, binary, outputBuilder(settings));
+	}
+	return {
+		json: { job_id: jobId, state: 'completed', file_name: fileName, size_bytes: binary.bytes ?? null },
+		binary: { [settings.binaryPropertyName]: binary },
+	};
+}
+
+/** Wait For Result's Binary File lives in its item; refused beyond a size, before reading when the size is known. */
+async function readEmbeddable(this: IExecuteFunctions, body: ResponseBody, contentLength: number | undefined, jobId: string, itemIndex: number): Promise<Buffer> {
+	const refuse = (bytes: number): never =>
+		fail(
+			this,
+			itemIndex,
+			`the results file of job ${jobId} is ${contentLength === undefined ? 'more than' : ''} ${formatMiB(bytes)}, more than Wait For Result passes on as a file (${formatMiB(MAX_EMBEDDED_RESULTS_BYTES)})`.replace('is  ', 'is '),
+			"Use Output: Summary here, then a Get Status node on the same job with Download Results on and Output: Binary File a minute later: it stores the file in n8n's binary storage, whatever its size.",
+		);
+	if (contentLength !== undefined && contentLength > MAX_EMBEDDED_RESULTS_BYTES) refuse(contentLength);
+	const chunks: Buffer[] = [];
+	let received = 0;
+	for await (const chunk of body) {
+		const buffer = chunk as Buffer;
+		received += buffer.length;
+		if (received > MAX_EMBEDDED_RESULTS_BYTES) refuse(received);
+		chunks.push(buffer);
+	}
+	return Buffer.concat(chunks, received);
 }

@@ -61,6 +61,24 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					description: 'Comma-separated class names to keep; all others are left out',
 				},
 				{
+					displayName: 'Every Nth Frame',
+					name: 'everyNthFrame',
+					type: 'number',
+					default: 1,
+					typeOptions: { minValue: 1, numberPrecision: 0 },
+					displayOptions: { show: { '/output': ['perFrame'] } },
+					description: 'Keep one frame in every N (of those in the time window): 30 with Inference FPS 30 gives one frame a second',
+				},
+				{
+					displayName: 'From Second',
+					name: 'fromSeconds',
+					type: 'number',
+					default: 0,
+					typeOptions: { minValue: 0 },
+					displayOptions: { show: { '/output': ['perFrame'] } },
+					description: 'Leave out frames before this time in the video (seconds)',
+				},
+				{
 					displayName: 'Minimum Confidence',
 					name: 'minConfidence',
 					type: 'number',
@@ -76,6 +94,15 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					displayOptions: { show: { '/output': ['perFrame'] } },
 					description: 'Whether to leave out frames in which no model found anything',
 				},
+				{
+					displayName: 'To Second',
+					name: 'toSeconds',
+					type: 'number',
+					default: 60,
+					typeOptions: { minValue: 0 },
+					displayOptions: { show: { '/output': ['perFrame'] } },
+					description: 'Leave out frames after this time in the video (seconds)',
+				},
 			],
 		},
 	];
@@ -90,6 +117,9 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		classes?: unknown;
 		minConfidence?: unknown;
 		onlyFramesWithPredictions?: unknown;
+		fromSeconds?: unknown;
+		toSeconds?: unknown;
+		everyNthFrame?: unknown;
 	};
 	const minConfidence = options.minConfidence ?? 0;
 	if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
@@ -98,6 +128,22 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 	const classes = options.classes ?? '';
 	if (typeof classes !== 'string') {
 		fail(ctx, itemIndex, 'Classes must be text', 'Write the class names separated by commas, e.g. person, forklift.');
+	}
+	const seconds = (value: unknown, name: string): number | undefined => {
+		if (value === undefined || value === null || value === '') return undefined;
+		if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+			fail(ctx, itemIndex, `${name} must be a number of seconds, 0 or more, not ${JSON.stringify(value)}`, 'It is a time in the video, e.g. 600 for the 10-minute mark.');
+		}
+		return value;
+	};
+	const fromSeconds = seconds(options.fromSeconds, 'From Second');
+	const toSeconds = seconds(options.toSeconds, 'To Second');
+	if (fromSeconds !== undefined && toSeconds !== undefined && toSeconds < fromSeconds) {
+		fail(ctx, itemIndex, `To Second (${toSeconds}) is before From Second (${fromSeconds})`, 'Set To Second to a later time than From Second, or remove one of them.');
+	}
+	const everyNthFrame = options.everyNthFrame ?? 1;
+	if (typeof everyNthFrame !== 'number' || !Number.isInteger(everyNthFrame) || everyNthFrame < 1) {
+		fail(ctx, itemIndex, `Every Nth Frame must be a whole number, 1 or more, not ${JSON.stringify(everyNthFrame)}`, '1 keeps every frame, 5 one frame in five.');
 	}
 	let binaryPropertyName = 'data';
 	if (output === 'binary') {
@@ -118,5 +164,6 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 				.filter(Boolean),
 		},
 		onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
+		selection: { fromSeconds, toSeconds, everyNthFrame },
 	};
 }

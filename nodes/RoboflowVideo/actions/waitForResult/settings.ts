@@ -78,6 +78,12 @@ export function settingsProblem(value: unknown): string | undefined {
 	if (!f || typeof f !== 'object') return 'the result filters are missing';
 	if (f.minConfidence !== undefined && !(typeof f.minConfidence === 'number' && f.minConfidence >= 0 && f.minConfidence <= 1)) return 'the minimum confidence is not between 0 and 1';
 	if (f.classes !== undefined && !(Array.isArray(f.classes) && f.classes.every((c) => typeof c === 'string'))) return 'the classes are not a list of names';
+	// Absent in settings saved before frames could be selected: those waits keep every frame.
+	const sel = r.selection ?? { everyNthFrame: 1 };
+	if (typeof sel !== 'object' || !Number.isInteger(sel.everyNthFrame) || sel.everyNthFrame < 1) return 'Every Nth Frame is not a whole number of 1 or more';
+	for (const t of [sel.fromSeconds, sel.toSeconds]) {
+		if (t !== undefined && t !== null && !(typeof t === 'number' && t >= 0)) return 'a time window bound is not a number of seconds';
+	}
 	return undefined;
 }
 
@@ -98,7 +104,9 @@ export function decodeWaitSettings(ctx: IExecuteFunctions, raw: unknown): WaitSe
 				'This step is made by a Wait For Result node and is not meant to be edited. Run the workflow again from the Wait For Result node; if this sub-workflow was saved by another version of the node, that rebuilds it.',
 		});
 	}
-	return value as WaitSettings;
+	const settings = value as WaitSettings;
+	settings.results.selection ??= { everyNthFrame: 1 };
+	return settings;
 }
 
 /** Whether this node is the wait's internal check step (it carries settings) rather than a user's node. */
