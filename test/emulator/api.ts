@@ -27,6 +27,8 @@ export interface ApiContext {
 	pollWindowMs: () => number;
 	uploadUrlTtlSeconds: () => number;
 	outputUrlTtlSeconds: () => number;
+	/** A file every finished job's results link serves instead of its made results (see EmulatorOptions.resultsFile). */
+	resultsFile: () => string | null;
 	/** Both set once the servers listen. */
 	apiUrl: string;
 	storageUrl: string;

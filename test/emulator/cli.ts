@@ -9,6 +9,8 @@
  * since it is no secret. Control it over HTTP with the /__emulator/* routes;
  * --fault '<FaultRule as JSON>' (repeatable) adds fault rules from the start, e.g.
  *   --fault '{"match":{"endpoint":"jobStatus"},"fault":{"type":"hang"}}'
+ * --results-file PATH makes every finished job's results link serve that file, streamed from
+ * disk whatever its size (see test/harness/results-files.ts for large ones).
  */
 import { validateFaultRule, type FaultRule } from './faults';
 import { DEFAULT_API_KEY, startEmulator, type EmulatorOptions } from './server';
@@ -16,7 +18,7 @@ import { DEFAULT_API_KEY, startEmulator, type EmulatorOptions } from './server';
 const USAGE =
 	'Usage: tsx test/emulator/cli.ts [--host 127.0.0.1] [--port N] [--storage-port N] [--api-key KEY]... ' +
 	'[--workspace NAME] [--poll-window-seconds S] [--fixed-seconds S] [--base-seconds S] ' +
-	'[--seconds-per-video-second S] [--seed N] [--upload-url-ttl S] [--output-url-ttl S] [--fault RULE_JSON]... [--verbose]';
+	'[--seconds-per-video-second S] [--seed N] [--upload-url-ttl S] [--output-url-ttl S] [--results-file PATH] [--fault RULE_JSON]... [--verbose]';
 
 function parseFault(value: string): FaultRule {
 	let rule: unknown;
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): EmulatorOptions & { verbose: boolean; faults
 			case '--seed': options.seed = number(); break;
 			case '--upload-url-ttl': options.uploadUrlTtlSeconds = number(); break;
 			case '--output-url-ttl': options.outputUrlTtlSeconds = number(); break;
+			case '--results-file': options.resultsFile = value; break;
 			case '--fault': options.faults.push(parseFault(value)); break;
 			default: throw new Error(`Unknown option ${flag}.\n${USAGE}`);
 		}

@@ -10,7 +10,7 @@ import type { FaultResponder } from './fault-responses';
 import type { EmulatorEndpoint } from './faults';
 import { flattenHeaders, queryObject, sendRoboflowError, type RecordedRequest } from './http-util';
 import { storageErrorXml } from './signing';
-import { handleStorageRequest } from './storage';
+import { handleStorageRequest, type ResultsAnswer } from './storage';
 
 /** What both servers share: the API context (jobs, faults, signer, store), the responder, the record. */
 export interface ServingContext {
@@ -65,9 +65,11 @@ export function serveApiRequest(serving: ServingContext, req: IncomingMessage, r
 export function serveStorageRequest(serving: ServingContext, req: IncomingMessage, res: ServerResponse): void {
 	const { ctx, responder, record, log } = serving;
 	const { faults, jobs, signer, store } = ctx;
-	const resultsFor = (id: string): unknown => {
+	const resultsFor = (id: string): ResultsAnswer | undefined => {
 		const found = jobs.get(id);
-		return found && jobs.status(found, Date.now()).state === 'succeeded' && found.outcomeDecided ? jobs.results(found) : undefined;
+		if (!found || jobs.status(found, Date.now()).state !== 'succeeded' || !found.outcomeDecided) return undefined;
+		const file = ctx.resultsFile();
+		return file ? { file } : { json: jobs.results(found) };
 	};
 	void (async () => {
 		const at = Date.now();

@@ -16,6 +16,8 @@
  *   DELETE /__emulator/faults                                -> 204
  *   POST   /__emulator/reset      clear record, jobs, uploads, faults -> 204
  *   POST   /__emulator/config     body: RuntimeOptions       -> 200 {current options}
+ *                                 (e.g. {"resultsFile": "/path/results.json"}: every finished job
+ *                                 serves that file, streamed from disk; null: the made results)
  * Admin routes (admin-routes.ts) are neither recorded nor faulted; serve-requests.ts is how
  * each server serves the rest, emulator-options.ts what may be configured.
  *
@@ -94,6 +96,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Roboflo
 		pollWindowMs: () => settings.pollWindowMs,
 		uploadUrlTtlSeconds: () => settings.uploadUrlTtlSeconds,
 		outputUrlTtlSeconds: () => settings.outputUrlTtlSeconds,
+		resultsFile: () => settings.resultsFile,
 		apiUrl: '',
 		storageUrl: '',
 		signer,

@@ -6,10 +6,11 @@
  *
  * It knows nothing about api keys: access is by signature alone, as on GCS.
  * Uploads are streamed to a temporary file (videos can be 1 GiB) and never
- * held in memory. Refusals use GCS's XML error document.
+ * held in memory; so is a results file served from disk (the resultsFile option), with its
+ * Content-Length. Refusals use GCS's XML error document.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -80,9 +81,12 @@ export class ObjectStore {
 export interface StorageRoutes {
 	signer: UrlSigner;
 	store: ObjectStore;
-	/** Results JSON for a job id if that job has finished successfully. */
-	resultsFor(jobId: string): unknown | undefined;
+	/** What a job's results link serves once it has finished successfully, else undefined. */
+	resultsFor(jobId: string): ResultsAnswer | undefined;
 }
+
+/** The results made for the job, or a file on disk sent as it is. */
+export type ResultsAnswer = { json: unknown } | { file: string };
 
 export type StorageOutcome = { status: number; body?: unknown; jobId?: string };
 
@@ -135,8 +139,55 @@ export async function handleStorageRequest(routes: StorageRoutes, req: IncomingM
 	if (results === undefined) {
 		return { ...refuse(res, 404, 'NoSuchKey', 'The specified key does not exist.'), jobId: output?.[1] };
 	}
-	const body = JSON.stringify(results);
+	if ('file' in results) {
+		await sendFile(res, results.file);
+		return { status: 200, jobId: output![1] };
+	}
+	const body = JSON.stringify(results.json);
 	res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
 	res.end(body);
 	return { status: 200, jobId: output![1] };
+}
+
+/** Read size for a results file from disk: large reads keep a 1.6 GB download fast. */
+const FILE_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Streams a file as a 200 JSON answer with its Content-Length, honouring backpressure; resolves
+ * when it is all written or the client went away. Written chunk by chunk through res.write
+ * (not pipe) so that a fault capturing the answer (truncate, trickle) sees it too; such a
+ * capture does hold the file in memory, which is fine for the small files faults are tried on.
+ */
+async function sendFile(res: ServerResponse, filePath: string): Promise<void> {
+	const handle = await open(filePath, 'r');
+	try {
+		const { size } = await handle.stat();
+		res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': size });
+		if (size > 0) {
+			const stream = handle.createReadStream({ highWaterMark: FILE_CHUNK_BYTES, start: 0, end: size - 1, autoClose: false });
+			try {
+				for await (const chunk of stream) {
+					if (res.destroyed) break;
+					if (!res.write(chunk)) await drainedOrClosed(res);
+				}
+			} finally {
+				stream.destroy();
+			}
+		}
+		if (!res.destroyed) res.end();
+	} finally {
+		await handle.close();
+	}
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		const done = (): void => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
 }
