@@ -137,10 +137,10 @@ describe('cli.ts --results-file', () => {
 			});
 			const key = 'api_key=emulator-api-key';
 			const sample = path.join(__dirname, '..', '..', 'fixtures', 'sample.mp4');
-			const signed = (await (await fetch(`${apiUrl}/video_upload_signed_url/?${key}`, { method: 'POST', body: JSON.stringify({ file_name: 'a.mp4' }) })).json()).signed_url;
+			const signed = (await (await fetch(`${apiUrl}/video_upload_signed_url/?${key}`, { method: 'POST', body: JSON.stringify({ file_name: 'a.mp4' }) })).json() as { signed_url: string }).signed_url;
 			expect((await fetch(signed, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: readFileSync(sample) })).status).toBe(200);
-			const created = await (await fetch(`${apiUrl}/videoinfer/?${key}`, { method: 'POST', body: JSON.stringify({ input_url: signed, infer_fps: 2, models: [{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' }] }) })).json();
-			const status = await (await fetch(`${apiUrl}/videoinfer/?${key}&job_id=${created.job_id}`)).json();
+			const created = (await (await fetch(`${apiUrl}/videoinfer/?${key}`, { method: 'POST', body: JSON.stringify({ input_url: signed, infer_fps: 2, models: [{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' }] }) })).json()) as { job_id: string };
+			const status = (await (await fetch(`${apiUrl}/videoinfer/?${key}&job_id=${created.job_id}`)).json()) as { status: number; output_signed_url: string };
 			expect(status.status).toBe(0);
 			const answer = await rawRequest(status.output_signed_url);
 			expect(answer.body.toString('utf8')).toBe(readFileSync(smallFile, 'utf8'));
