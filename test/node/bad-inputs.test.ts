@@ -123,6 +123,10 @@ const cases: BadInput[] = [
 			['a Minimum Confidence of 2', { resultOptions: { minConfidence: 2 } }, /Minimum Confidence must be a number between 0 and 1, not 2/, /fraction/],
 			['a Minimum Confidence as text', { resultOptions: { minConfidence: 'high' } }, /not "high"/, /fraction/],
 			['Classes as a list', { resultOptions: { classes: ['person'] } }, /Classes must be text/, /separated by commas/],
+			['To Second before From Second', { output: 'perFrame', resultOptions: { fromSeconds: 60, toSeconds: 30 } }, /To Second \(30\) is before From Second \(60\)/, /later time/],
+			['a negative From Second', { output: 'perFrame', resultOptions: { fromSeconds: -1 } }, /From Second must be a number of seconds, 0 or more, not -1/, /10-minute mark/],
+			['Every Nth Frame 0', { output: 'perFrame', resultOptions: { everyNthFrame: 0 } }, /Every Nth Frame must be a whole number, 1 or more, not 0/, /one frame in five/],
+			['Every Nth Frame 2.5', { output: 'perFrame', resultOptions: { everyNthFrame: 2.5 } }, /not 2\.5/, /one frame in five/],
 			['an output field name with spaces', { output: 'binary', outputBinaryField: 'my file' }, /Put Output File in Field "my file" is not a usable field name/, /e\.g\. data/],
 		] as Array<[string, IDataObject, RegExp, RegExp]>
 	).map(([name, bad, message, description]) => ({

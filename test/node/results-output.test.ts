@@ -141,6 +141,43 @@ describe('results output against a real emulator results file with every inferen
 		expect(expected.length).toBeGreaterThan(0);
 	});
 
+	it.each([
+		['From Second and To Second', { fromSeconds: 1, toSeconds: 3 }, (t: number, k: number) => t >= 1 && t <= 3 && k >= 0],
+		['Every Nth Frame', { everyNthFrame: 4 }, (_t: number, k: number) => k % 4 === 0],
+		['a window and a step', { fromSeconds: 0.5, everyNthFrame: 3 }, (t: number, k: number) => t >= 0.5 && k % 3 === 0],
+	])('One Item per Frame with %s: exactly the frames picked, every one of them', async (_, options, picked) => {
+		const items = jsonOf(await getResults({ output: 'perFrame', resultOptions: { onlyFramesWithPredictions: false, ...options } }), 'Status');
+		// k counts frames from the window's first one: the step is taken within the window.
+		const first = file.time_offset.findIndex((t) => t >= ((options as IDataObject).fromSeconds as number ?? 0));
+		const expected = file.time_offset.map((t, i) => (picked(t, i - first) ? i : -1)).filter((i) => i >= 0);
+		expect(expected.length).toBeGreaterThan(1);
+		expect(expected.length).toBeLessThan(file.time_offset.length);
+		expect(items.map((item) => item.frame_index)).toEqual(expected);
+		expect(items.map((item) => item.time)).toEqual(expected.map((i) => file.time_offset[i]));
+	});
+
+	it('One Item per Frame with a window from a file that lists its times after the frames: read twice, right frames', async () => {
+		const { frame_offset, time_offset, ...models } = file;
+		// Keys in another order than the emulator writes: every model, then the offsets.
+		const body = JSON.stringify({ ...models, frame_offset, time_offset });
+		emulator.addFault({ match: { endpoint: 'results' }, fault: { type: 'respond', body, contentType: 'application/json' } });
+		const before = emulator.requests.length;
+		let items: IDataObject[];
+		try {
+			items = jsonOf(await getResults({ output: 'perFrame', resultOptions: { onlyFramesWithPredictions: false, fromSeconds: 2 } }), 'Status');
+		} finally {
+			emulator.clearFaults();
+		}
+		// Once until the first model's list showed the times come later, once into n8n's binary store.
+		expect(emulator.requests.slice(before).filter((r) => r.host === 'storage').length).toBe(2);
+		const expected = time_offset.map((t, i) => (t >= 2 ? i : -1)).filter((i) => i >= 0);
+		expect(expected.length).toBeGreaterThan(0);
+		expect(items.map((item) => [item.frame_index, item.frame_offset, item.time])).toEqual(expected.map((i) => [i, frame_offset[i], time_offset[i]]));
+		expect((items[0].models as IDataObject)['rock-paper-scissors-presentation']).toEqual(
+			file['rock-paper-scissors-presentation'][expected[0]] === null ? null : expect.objectContaining({ predictions: expect.any(Array) }),
+		);
+	});
+
 	it('Raw: the results file exactly as it came', async () => {
 		const [raw] = jsonOf(await getResults({ output: 'raw' }), 'Status');
 		expect(raw).toEqual({ job_id: jobId, state: 'completed', results: file });
@@ -149,7 +186,7 @@ describe('results output against a real emulator results file with every inferen
 	it('Binary File: the results JSON in the named binary field, ready to store or send', async () => {
 		const result = await getResults({ output: 'binary', outputBinaryField: 'results' });
 		const [item] = result.output('Status')[0];
-		expect(item.json).toMatchObject({ job_id: jobId, file_name: `roboflow-video-results-${jobId}.json` });
+		expect(item.json).toMatchObject({ job_id: jobId, file_name: `roboflow-video-results-${jobId}.json`, size_bytes: Buffer.byteLength(JSON.stringify(file)) });
 		const binary = item.binary!.results;
 		expect(binary).toMatchObject({ mimeType: 'application/json', fileName: `roboflow-video-results-${jobId}.json` });
 		const bytes = await Container.get(BinaryDataService).getAsBuffer(binary);
