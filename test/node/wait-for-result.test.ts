@@ -1,6 +1,8 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import { parse, stringify } from 'flatted';
+import type { IDataObject, INode, IRunExecutionData } from 'n8n-workflow';
 
 import { buildInlineWaitWorkflow, CHECK_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import type { WaitState } from '../../nodes/RoboflowVideo/actions/waitForResult/jobTracker';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
 import { waitSettings } from './helpers';
@@ -47,6 +49,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		});
 		jest.setSystemTime(T0);
 		emulator.reset();
+		emulator.configure({ outputUrlTtlSeconds: 3_600 });
 	});
 	afterEach(() => jest.useRealTimers());
 
@@ -79,6 +82,37 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 	}
 
 	const pollTimes = (jobId: string) => emulator.statusPolls(jobId).map((r) => r.at - T0);
+	/** Every results download of the job, by path (a refused one has no job id): [time since T0, HTTP status]. */
+	const downloads = (jobId: string) => emulator.requests.filter((r) => r.endpoint === 'results' && r.path.endsWith(`/${jobId}/results.json`)).map((r) => [r.at - T0, r.status]);
+	/** The check step's node context as n8n stores it in its database with the parked execution. */
+	const savedWaitState = (result: RunResult): WaitState =>
+		(parse(result.saved) as IRunExecutionData).executionData!.contextData[`node:${CHECK_NODE_NAME}`] as WaitState;
+
+	/**
+	 * Two jobs on the sample (4 s): one model takes 70 s, three take 150 s. Rounds at minutes 0, 1
+	 * and 2: at minute 2 the quick job has completed and the slow one is still running.
+	 */
+	async function quickDoneSlowRunning(parameters: IDataObject = {}, continueOnFail = false) {
+		emulator.configure({ processing: { baseSeconds: 30, secondsPerVideoSecondPerModel: 10 } });
+		const [quick, slow] = await startJobs(2, [1, 3]);
+		let result = await run([quick, slow], undefined, parameters, continueOnFail);
+		for (const minute of [1, 2]) {
+			jest.setSystemTime(T0 + minute * MINUTE);
+			result = await run([quick, slow], result, parameters, continueOnFail);
+		}
+		expect(result.run.waitTill?.getTime()).toBe(T0 + 3 * MINUTE);
+		return { quick, slow, result };
+	}
+
+	/** Resumes at each due time until the step hands over or fails. */
+	async function runToEnd(jobIds: string[], result: RunResult, parameters: IDataObject = {}, continueOnFail = false) {
+		for (let round = 0; result.run.waitTill && !result.error; round++) {
+			expect(round).toBeLessThan(12);
+			jest.setSystemTime(result.run.waitTill.getTime());
+			result = await run(jobIds, result, parameters, continueOnFail);
+		}
+		return result;
+	}
 
 	it('parks while the job runs, re-parks on each resume, and emits the summary when it ends', async () => {
 		emulator.configure({ processing: { fixedSeconds: 150 } });
@@ -173,6 +207,162 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 			[slow, { item: 1 }],
 		]);
 		expect(Object.keys(out[1].json.models as object).sort()).toEqual(['clip', 'gaze', 'rock-paper-scissors-presentation']);
+	});
+
+	it.each([
+		['summary', (json: IDataObject) => expect(json.frames_inferred).toBeGreaterThan(0)],
+		['perFrame', (json: IDataObject) => expect((json.frames as IDataObject[]).length).toBe(json.frame_count)],
+		['raw', (json: IDataObject) => expect(Object.keys(json.results as IDataObject)).toContain('rock-paper-scissors-presentation')],
+		['binary', (json: IDataObject) => expect(json.size_bytes).toBeGreaterThan(0)],
+	])('keeps no results in the saved state (Output %s): a completed job is downloaded once, when the last job ends', async (output, check) => {
+		const { quick, slow, result: parked } = await quickDoneSlowRunning({ output });
+		// Saved with the parked execution: the quick job's state and results link, none of its results.
+		const jobs = savedWaitState(parked).jobs!;
+		expect(jobs[`0:${quick}`]).toEqual({
+			jobId: quick,
+			itemIndex: 0,
+			lastPollAt: T0 + 2 * MINUTE,
+			transientFailures: 0,
+			unreadableAnswers: 0,
+			completed: true,
+			outputUrl: expect.stringMatching(new RegExp(`^${emulator.storageUrl}/[^?]+/${quick}/results\\.json\\?`)),
+			outputUrlAt: T0 + 2 * MINUTE,
+		});
+		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, lastPollAt: T0 + 2 * MINUTE, transientFailures: 0, unreadableAnswers: 0 });
+		expect(downloads(quick)).toEqual([]);
+
+		jest.setSystemTime(T0 + 3 * MINUTE);
+		const done = await run([quick, slow], parked, { output });
+		expect(done.error).toBeUndefined();
+		expect(done.run.waitTill).toBeUndefined();
+		expect(downloads(quick)).toEqual([[3 * MINUTE, 200]]);
+		expect(downloads(slow)).toEqual([[3 * MINUTE, 200]]);
+		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE]);
+		const out = done.output('Results')[0];
+		expect(out.map((item) => [item.json.job_id, item.json.state, item.pairedItem])).toEqual([
+			[quick, 'completed', { item: 0 }],
+			[slow, 'completed', { item: 1 }],
+		]);
+		for (const item of out) check(item.json);
+		if (output === 'binary') for (const item of out) expect(Buffer.from(item.binary!.data.data, 'base64').length).toBe(item.json.size_bytes);
+		// Not in the state at the end either: the results left in the output only.
+		expect(JSON.stringify(savedWaitState(done))).not.toMatch(/"(?:frames|results|binary|frames_inferred|models)"/);
+	});
+
+	it('refreshes a results link that expired between the job\'s completion and the end with a new status check', async () => {
+		// Links live 30 s: the quick job's link, from minute 2, has expired when the slow job ends at minute 3.
+		emulator.configure({ outputUrlTtlSeconds: 30 });
+		const { quick, slow, result: parked } = await quickDoneSlowRunning();
+		jest.setSystemTime(T0 + 3 * MINUTE);
+		const done = await run([quick, slow], parked);
+		expect(done.error).toBeUndefined();
+		expect(done.run.waitTill).toBeUndefined();
+		// Storage refuses the expired link (400); the quick job was due for a check, so it got a fresh link at once.
+		expect(downloads(quick)).toEqual([
+			[3 * MINUTE, 400],
+			[3 * MINUTE, 200],
+		]);
+		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
+		expect(downloads(slow)).toEqual([[3 * MINUTE, 200]]);
+		expect(jsonOf(done, 'Results').map((json) => [json.job_id, json.frames_inferred])).toEqual([
+			[quick, expect.any(Number)],
+			[slow, expect.any(Number)],
+		]);
+		expect(savedWaitState(done).jobs![`0:${quick}`]).toMatchObject({ downloadFailures: 0, outputUrlAt: T0 + 3 * MINUTE });
+	});
+
+	it('when a download fails right after a job\'s check, parks until that job is due, drops the others\' results and fetches them again', async () => {
+		const { quick, slow, result: parked } = await quickDoneSlowRunning();
+		emulator.addFault({ match: { endpoint: 'results', jobId: slow }, times: 1, fault: { type: 'http', status: 404 } });
+		jest.setSystemTime(T0 + 3 * MINUTE);
+		const failed = await run([quick, slow], parked);
+		expect(failed.error).toBeUndefined();
+		expect(failed.run.waitTill?.getTime()).toBe(T0 + 4 * MINUTE);
+		expect(failed.output('Results')).toEqual([]);
+		const jobs = savedWaitState(failed).jobs!;
+		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, lastPollAt: T0 + 3 * MINUTE, transientFailures: 0, unreadableAnswers: 0, completed: true, downloadFailures: 1 });
+		expect(Object.keys(jobs[`0:${quick}`]).sort()).toEqual(['completed', 'downloadFailures', 'itemIndex', 'jobId', 'lastPollAt', 'outputUrl', 'outputUrlAt', 'transientFailures', 'unreadableAnswers']);
+
+		jest.setSystemTime(T0 + 4 * MINUTE);
+		const done = await run([quick, slow], failed);
+		expect(done.run.waitTill).toBeUndefined();
+		expect(pollTimes(slow)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE, 4 * MINUTE]);
+		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE]);
+		expect(downloads(slow)).toEqual([
+			[3 * MINUTE, 404],
+			[4 * MINUTE, 200],
+		]);
+		expect(downloads(quick)).toEqual([
+			[3 * MINUTE, 200],
+			[4 * MINUTE, 200],
+		]);
+		expect(jsonOf(done, 'Results').map((json) => [json.job_id, json.state])).toEqual([
+			[quick, 'completed'],
+			[slow, 'completed'],
+		]);
+	});
+
+	it('under Continue On Fail, gives up on a job whose results cannot be downloaded 5 times in a row; the other job\'s results come through', async () => {
+		const { quick, slow, result: parked } = await quickDoneSlowRunning({}, true);
+		emulator.addFault({ match: { endpoint: 'results', jobId: quick }, fault: { type: 'http', status: 404 } });
+		const done = await runToEnd([quick, slow], parked, {}, true);
+		expect(done.error).toBeUndefined();
+		// Minute 3: the quick job was due, so its link is refreshed at once and fails again; then once a minute.
+		expect(downloads(quick)).toEqual([3, 3, 4, 5, 6].map((m) => [m * MINUTE, 404]));
+		expect(pollTimes(quick)).toEqual([0, 1, 2, 3, 4, 5, 6].map((m) => m * MINUTE));
+		// Fetched at minute 3 and dropped while the quick job waited for a fresh link, fetched again at the end.
+		expect(downloads(slow)).toEqual([
+			[3 * MINUTE, 200],
+			[6 * MINUTE, 200],
+		]);
+		const [failed, ok] = done.output('Results')[0];
+		expect(failed).toEqual({
+			json: {
+				job_id: quick,
+				state: 'completed',
+				item_index: 0,
+				error: `Roboflow's storage answered HTTP 404 (NoSuchKey) while downloading the results of job ${quick}`,
+				description: expect.stringMatching(new RegExp(`Job ${quick} itself completed at Roboflow: fetch its results later with Get Status \\(Download Results on\\)\\.$`)),
+			},
+			pairedItem: { item: 0 },
+		});
+		expect(ok).toMatchObject({ json: { job_id: slow, state: 'completed', frames_inferred: expect.any(Number) }, pairedItem: { item: 1 } });
+	});
+
+	it('at Max Wait Time, reports a completed job whose results could not be fetched as completed', async () => {
+		emulator.configure({ processing: { fixedSeconds: 0 } });
+		const [jobId] = await startJobs(1);
+		emulator.addFault({ match: { endpoint: 'results', jobId }, fault: { type: 'http', status: 404 } });
+		const done = await runToEnd([jobId], await run([jobId], undefined, { maxWaitTime: 2 }), { maxWaitTime: 2 });
+		expect(done.error?.message).toBe(`Gave up waiting after 2 minutes: job ${jobId} completed but its results could not be fetched`);
+		expect(pollTimes(jobId)).toEqual([0, MINUTE, 2 * MINUTE]);
+		expect(downloads(jobId)).toEqual([0, 1, 2].map((m) => [m * MINUTE, 404]));
+	});
+
+	it('drops the finished outputs a state saved by an earlier version kept, and checks the job again', async () => {
+		emulator.configure({ processing: { fixedSeconds: 30 } });
+		const [jobId] = await startJobs(1);
+		const first = await run([jobId]);
+		// As the previous version saved a finished job: its output items in the state.
+		const data = parse(first.saved) as IRunExecutionData;
+		const state = data.executionData!.contextData[`node:${CHECK_NODE_NAME}`] as WaitState;
+		Object.assign(state.jobs![`0:${jobId}`], { done: true, output: [{ json: { job_id: jobId, stale: true } }] });
+		jest.setSystemTime(T0 + MINUTE);
+		const done = await run([jobId], { ...first, saved: stringify(data) });
+		expect(done.run.waitTill).toBeUndefined();
+		expect(pollTimes(jobId)).toEqual([0, MINUTE]);
+		expect(jsonOf(done, 'Results')).toEqual([expect.objectContaining({ job_id: jobId, state: 'completed', frames_inferred: expect.any(Number) })]);
+		expect(savedWaitState(done).jobs![`0:${jobId}`]).toEqual({
+			jobId,
+			itemIndex: 0,
+			lastPollAt: T0 + MINUTE,
+			transientFailures: 0,
+			unreadableAnswers: 0,
+			completed: true,
+			outputUrl: expect.any(String),
+			outputUrlAt: T0 + MINUTE,
+			downloadFailures: 0,
+		});
 	});
 
 	it('fails the node on a failed job, naming the job, its status code and Roboflow\'s message', async () => {

@@ -12,12 +12,18 @@ import { formatDuration, isDue, nextCheckAt, type JobTiming, type ParkTiming } f
 import type { WaitSettings } from './settings';
 
 /**
- * One round of waiting: poll every job that is due, at most once per interval per job, and
- * say when the next one is due. The state it keeps (last poll time, finished outputs) lives
- * in node context, which n8n saves with a parked execution, so the one-poll-a-minute rule
- * holds across resumes, early wake-ups and restarts.
+ * One round of waiting: check every job that is due, at most once per interval per job, and
+ * say when the next one is due; when no job is still running, fetch every completed job's
+ * results and hand them over.
+ *
+ * The state lives in node context, which n8n saves with the parked execution at every park, so
+ * the one-check-a-minute rule holds across resumes, early wake-ups and restarts. It keeps only
+ * each job's state, never its results: when it was last checked (and any Retry-After), its
+ * fault counts, whether Roboflow said it completed with the results link that answer gave and
+ * when, and the small error item of a job given up under Continue On Fail. Results (per-frame
+ * lists, an embedded file) are downloaded and shaped once, in the round in which no job is
+ * still running, and leave in that round's output without ever entering the state.
  */
-
 
 export interface TrackedJob extends IDataObject, JobTiming {
 	jobId: string;
@@ -25,11 +31,14 @@ export interface TrackedJob extends IDataObject, JobTiming {
 	transientFailures?: number;
 	unreadableAnswers?: number;
 	downloadFailures?: number;
-	/** Roboflow said the job completed (its results may still be to fetch). */
+	/** Roboflow said the job completed (its results are fetched when no job is still running). */
 	completed?: boolean;
-	done?: boolean;
-	/** The job's finished output items (json and any binary), kept until every job is done. */
-	output?: Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
+	/** The results link of the last status answer that said completed; dropped when a download with it fails. */
+	outputUrl?: string;
+	/** When that link was obtained (epoch ms). */
+	outputUrlAt?: number;
+	/** The job was given up on under Continue On Fail: its error item, all it will output. */
+	errorItem?: IDataObject;
 }
 
 export interface WaitState extends ParkTiming {
@@ -45,6 +54,11 @@ export interface RoundOutcome {
 	nextCheckAt: number;
 	pendingJobIds: string[];
 }
+
+type ShapedItems = Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
+
+/** Whether the job needs a status check: it has neither ended nor a results link to fetch. */
+const awaitsStatus = (job: TrackedJob): boolean => !job.errorItem && !job.outputUrl;
 
 export async function runWaitRound(
 	this: IExecuteFunctions,
@@ -69,46 +83,122 @@ export async function runWaitRound(
 			continue;
 		}
 		const key = `${itemIndex}:${jobId}`;
-		tracked.push((jobs[key] ??= { jobId, itemIndex }));
+		const job = (jobs[key] ??= { jobId, itemIndex });
+		// State saved by an earlier version kept finished outputs: drop them; the job is checked again.
+		delete job.output;
+		delete job.done;
+		tracked.push(job);
 	}
 
-	for (const job of tracked) {
-		if (job.done || !isDue(job, settings.intervalMs, Date.now())) continue;
-		await pollOnce.call(this, job, settings, continueOnFail);
-	}
-
-	const pending = tracked.filter((job) => !job.done);
-	const now = Date.now();
 	const deadline = state.startedAt + settings.maxWaitMs;
-	if (pending.length && now >= deadline) {
-		const after = `Gave up waiting after ${formatDuration(settings.maxWaitMs)}`;
-		const running = pending.filter((job) => !job.completed).map((job) => job.jobId);
-		const description =
-			'The jobs go on at Roboflow. Pick them up later with Get Status or another Wait For Result on the same job ID, or raise Max Wait Time.';
-		for (const job of pending) {
-			// A job that completed but whose results could not be fetched yet is reported as completed.
-			const message = job.completed
-				? `${after}: job ${job.jobId} completed but its results could not be fetched`
-				: `${after}: job${running.length > 1 ? 's' : ''} ${running.join(', ')} still running`;
-			const state = job.completed ? 'completed' : 'processing';
-			giveUp.call(this, job, settings, continueOnFail, state, new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
-		}
-	}
-
-	const stillPending = tracked.filter((job) => !job.done);
-	if (stillPending.length === 0) {
-		const items: INodeExecutionData[] = [];
+	// Results fetched in this round, kept only until it ends (never in the state).
+	const fetched = new Map<TrackedJob, ShapedItems>();
+	// Goes round again only after a download failed: then only those jobs await a status, and
+	// the next pass checks those that are due (each then not due for an interval) or parks.
+	// Every failed download counts towards giving up on its job, so this ends.
+	for (;;) {
 		for (const job of tracked) {
-			for (const item of job.output ?? []) items.push({ ...item, pairedItem: { item: job.itemIndex } });
+			if (!awaitsStatus(job) || !isDue(job, settings.intervalMs, Date.now())) continue;
+			await pollOnce.call(this, job, settings, continueOnFail);
 		}
-		return { finished: true, items, nextCheckAt: now, pendingJobIds: [] };
+
+		const now = Date.now();
+		const pending = tracked.filter(awaitsStatus);
+		if (pending.length && now >= deadline) {
+			const after = `Gave up waiting after ${formatDuration(settings.maxWaitMs)}`;
+			const running = pending.filter((job) => !job.completed).map((job) => job.jobId);
+			const description =
+				'The jobs go on at Roboflow. Pick them up later with Get Status or another Wait For Result on the same job ID, or raise Max Wait Time.';
+			for (const job of pending) {
+				// A job that completed but whose results could not be fetched yet is reported as completed.
+				const message = job.completed
+					? `${after}: job ${job.jobId} completed but its results could not be fetched`
+					: `${after}: job${running.length > 1 ? 's' : ''} ${running.join(', ')} still running`;
+				const state = job.completed ? 'completed' : 'processing';
+				giveUp.call(this, job, settings, continueOnFail, state, new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
+			}
+		}
+
+		const stillPending = tracked.filter(awaitsStatus);
+		if (stillPending.length) {
+			return {
+				finished: false,
+				items: [],
+				nextCheckAt: nextCheckAt(stillPending, settings.intervalMs, now, deadline),
+				pendingJobIds: stillPending.map((job) => job.jobId),
+			};
+		}
+
+		if (await fetchAll.call(this, tracked, fetched, settings, continueOnFail)) {
+			const items: INodeExecutionData[] = [];
+			for (const job of tracked) {
+				const output = job.errorItem ? [{ json: job.errorItem }] : (fetched.get(job) ?? []);
+				for (const item of output) items.push({ ...item, pairedItem: { item: job.itemIndex } });
+			}
+			return { finished: true, items, nextCheckAt: now, pendingJobIds: [] };
+		}
 	}
-	return {
-		finished: false,
-		items: [],
-		nextCheckAt: nextCheckAt(stillPending, settings.intervalMs, now, deadline),
-		pendingJobIds: stillPending.map((job) => job.jobId),
-	};
+}
+
+/**
+ * Downloads and shapes the results of every completed job not fetched yet in this round. A job
+ * whose download fails in a passing way loses its link and gets a fresh one at its next due
+ * status check. Jobs that failed before go first, and once a failed job cannot be checked again
+ * in this round (this round then parks and drops what it fetched) nothing more is downloaded.
+ * True when every job's results are in `fetched` (or the job has ended with an error item).
+ */
+async function fetchAll(
+	this: IExecuteFunctions,
+	tracked: TrackedJob[],
+	fetched: Map<TrackedJob, ShapedItems>,
+	settings: WaitSettings,
+	continueOnFail: boolean,
+): Promise<boolean> {
+	const toFetch = tracked.filter((job) => job.outputUrl && !fetched.has(job));
+	const order = [...toFetch.filter((job) => job.downloadFailures), ...toFetch.filter((job) => !job.downloadFailures)];
+	let allFetched = true;
+	for (const job of order) {
+		const items = await fetchOnce.call(this, job, settings, continueOnFail);
+		if (items) {
+			fetched.set(job, items);
+			continue;
+		}
+		if (job.errorItem) continue;
+		allFetched = false;
+		if (!isDue(job, settings.intervalMs, Date.now())) break;
+	}
+	return allFetched;
+}
+
+/** One job's results, shaped as the user asked; undefined when they could not be fetched. */
+async function fetchOnce(
+	this: IExecuteFunctions,
+	job: TrackedJob,
+	settings: WaitSettings,
+	continueOnFail: boolean,
+): Promise<ShapedItems | undefined> {
+	try {
+		const items = await resultItems.call(this, job.jobId, job.outputUrl as string, settings.results, job.itemIndex, 'embedded');
+		job.downloadFailures = 0;
+		return settings.framesInOneItem && settings.results.output === 'perFrame'
+			? [{ json: framesAsOneItem(job.jobId, items.map(({ json }) => json)) }]
+			: items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
+	} catch (error) {
+		// The job is done; only its results could not be fetched. Its next due check asks for a
+		// fresh results link (links expire) and the download is tried again.
+		const passing =
+			error instanceof ResultsFileError ||
+			(error instanceof RoboflowRequestError && (error.transient || error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404));
+		if (passing && !countFault(job, 'downloadFailures')) {
+			delete job.outputUrl;
+			delete job.outputUrlAt;
+			return undefined;
+		}
+		const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
+		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
+		giveUp.call(this, job, settings, continueOnFail, 'completed', nodeError);
+		return undefined;
+	}
 }
 
 /**
@@ -137,9 +227,9 @@ function giveUp(
 ): void {
 	const userError = asUserError.call(this, error, job, settings);
 	if (!continueOnFail) throw userError;
-	job.done = true;
-	const { json } = errorItem(userError, job.itemIndex, { jobId: job.jobId, state });
-	job.output = [{ json }];
+	job.errorItem = errorItem(userError, job.itemIndex, { jobId: job.jobId, state }).json;
+	delete job.outputUrl;
+	delete job.outputUrlAt;
 }
 
 /** Counts a passing fault; true when the job should be given up on. */
@@ -192,24 +282,8 @@ async function pollOnce(
 		});
 		return giveUp.call(this, job, settings, continueOnFail, 'failed', error);
 	}
+	// Completed: note the results link; the results are fetched when no job is still running.
 	job.completed = true;
-	try {
-		const items = await resultItems.call(this, job.jobId, status.output_url as string, settings.results, job.itemIndex, 'embedded');
-		job.done = true;
-		job.downloadFailures = 0;
-		job.output =
-			settings.framesInOneItem && settings.results.output === 'perFrame'
-				? [{ json: framesAsOneItem(job.jobId, items.map(({ json }) => json)) }]
-				: items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
-	} catch (error) {
-		// The job is done; only its results could not be fetched. The next check asks for a
-		// fresh results link (links expire) and downloads again; other jobs' results are kept.
-		const passing =
-			error instanceof ResultsFileError ||
-			(error instanceof RoboflowRequestError && (error.transient || error.statusCode === 400 || error.statusCode === 403 || error.statusCode === 404));
-		if (passing && !countFault(job, 'downloadFailures')) return;
-		const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
-		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
-		return giveUp.call(this, job, settings, continueOnFail, 'completed', nodeError);
-	}
+	job.outputUrl = status.output_url as string;
+	job.outputUrlAt = job.lastPollAt;
 }
