@@ -153,9 +153,13 @@ class BitWriter {
 	}
 }
 
+/** Matches at least this long insert only their last few positions into the hash chains (as zlib's fast levels do). */
+const LONG_MATCH = 32;
+
 /**
- * LZ77 with a hash chain over 3-byte sequences (greedy, at most MAX_CHAIN candidates). Tokens:
- * a literal byte is its value (< 2^16); a match is (length << 16) | distance.
+ * LZ77 with a hash chain over 3-byte sequences (greedy, at most MAX_CHAIN candidates), after a
+ * quick look at distance 1: flat pictures are mostly runs. Tokens: a literal byte is its value
+ * (< 2^16); a match is (length << 16) | distance.
  */
 function lz77(data: Uint8Array): { tokens: Uint32Array; count: number } {
 	const n = data.length;
@@ -172,29 +176,38 @@ function lz77(data: Uint8Array): { tokens: Uint32Array; count: number } {
 	let i = 0;
 	while (i < n) {
 		if (i + MIN_MATCH <= n) {
-			const h = hashAt(i);
 			const limit = Math.min(MAX_MATCH, n - i);
 			let best = 0;
 			let bestDist = 0;
-			let candidate = head[h];
-			for (let chain = MAX_CHAIN; candidate >= 0 && i - candidate <= WINDOW && chain > 0; chain--) {
-				if (data[candidate + best] === data[i + best] && data[candidate] === data[i]) {
-					let len = 1;
-					while (len < limit && data[candidate + len] === data[i + len]) len++;
-					if (len > best) {
-						best = len;
-						bestDist = i - candidate;
-						if (len >= limit) break;
+			// A run: the byte before repeats.
+			if (i > 0 && data[i - 1] === data[i]) {
+				let len = 1;
+				while (len < limit && data[i - 1 + len] === data[i + len]) len++;
+				best = len;
+				bestDist = 1;
+			}
+			const h = hashAt(i);
+			if (best < limit) {
+				let candidate = head[h];
+				for (let chain = MAX_CHAIN; candidate >= 0 && i - candidate <= WINDOW && chain > 0; chain--) {
+					if (data[candidate + best] === data[i + best] && data[candidate] === data[i]) {
+						let len = 1;
+						while (len < limit && data[candidate + len] === data[i + len]) len++;
+						if (len > best) {
+							best = len;
+							bestDist = i - candidate;
+							if (len >= limit) break;
+						}
 					}
+					candidate = prev[candidate & WINDOW_MASK];
 				}
-				candidate = prev[candidate & WINDOW_MASK];
 			}
 			prev[i & WINDOW_MASK] = head[h];
 			head[h] = i;
 			if (best >= MIN_MATCH) {
 				tokens[count++] = (best << 16) | bestDist;
 				const end = Math.min(i + best, n - MIN_MATCH + 1);
-				for (let j = i + 1; j < end; j++) insert(j);
+				for (let j = best < LONG_MATCH ? i + 1 : Math.max(i + 1, end - 3); j < end; j++) insert(j);
 				i += best;
 				continue;
 			}
@@ -311,7 +324,7 @@ export interface PaletteImage {
 	pixels: Uint8Array;
 }
 
-/** The PNG row filter: `none` everywhere, or per row whichever of None/Sub/Up leaves the most zero bytes. */
+/** The PNG row filter: `none` on every row, or `auto`: per row whichever of None/Sub/Up leaves the most zero bytes. */
 export type PngFilter = 'none' | 'auto';
 
 export interface PngOptions {
@@ -326,46 +339,53 @@ export function bitDepthFor(paletteSize: number): 1 | 2 | 4 | 8 {
 	return paletteSize <= 2 ? 1 : paletteSize <= 4 ? 2 : paletteSize <= 16 ? 4 : 8;
 }
 
-/** The filtered scanlines: per row one filter-type byte, then the row packed at `depth` bits per pixel. */
+/**
+ * The filtered scanlines: per row one filter-type byte, then the row packed at `depth` bits per
+ * pixel. `auto` picks per row whichever of None, Sub and Up leaves the most zero bytes: in a flat
+ * picture a row like the one above becomes all zeros, which compresses to almost nothing.
+ */
 export function scanlines(image: PaletteImage, depth: 1 | 2 | 4 | 8, filter: PngFilter = 'none'): Uint8Array {
 	const { width, height, pixels } = image;
 	const rowBytes = Math.ceil((width * depth) / 8);
 	const stride = rowBytes + 1;
 	const out = new Uint8Array(stride * height);
-	const row = new Uint8Array(rowBytes);
-	const previous = new Uint8Array(rowBytes);
+	let packed = new Uint8Array(rowBytes);
+	let packedAbove = new Uint8Array(rowBytes);
 	const perByte = 8 / depth;
+	const mask = (1 << depth) - 1;
 	for (let y = 0; y < height; y++) {
-		const src = y * width;
-		if (depth === 8) row.set(pixels.subarray(src, src + width));
-		else {
-			row.fill(0);
-			for (let x = 0; x < width; x++) {
-				const shift = 8 - depth * ((x % perByte) + 1);
-				row[(x / perByte) | 0] |= (pixels[src + x] & ((1 << depth) - 1)) << shift;
-			}
+		let row: Uint8Array;
+		let above: Uint8Array | undefined;
+		if (depth === 8) {
+			row = pixels.subarray(y * width, (y + 1) * width);
+			above = y > 0 ? pixels.subarray((y - 1) * width, y * width) : undefined;
+		} else {
+			[packed, packedAbove] = [packedAbove, packed];
+			packed.fill(0);
+			const src = y * width;
+			for (let x = 0; x < width; x++) packed[(x / perByte) | 0] |= (pixels[src + x] & mask) << (8 - depth * ((x % perByte) + 1));
+			row = packed;
+			above = y > 0 ? packedAbove : undefined;
 		}
 		const at = y * stride;
 		let type = 0;
 		if (filter === 'auto') {
-			// Zero bytes compress best; count them for each filter (bpp is 1 byte for palette images).
 			let none = 0;
-			let sub = 0;
+			let sub = row[0] === 0 ? 1 : 0;
 			let up = 0;
-			for (let i = 0; i < rowBytes; i++) {
-				if (row[i] === 0) none++;
-				if (row[i] === (i > 0 ? row[i - 1] : 0)) sub++;
-				if (y > 0 && row[i] === previous[i]) up++;
-			}
+			for (let i = 0; i < rowBytes; i++) if (row[i] === 0) none++;
+			for (let i = 1; i < rowBytes; i++) if (row[i] === row[i - 1]) sub++;
+			if (above) for (let i = 0; i < rowBytes; i++) if (row[i] === above[i]) up++;
 			type = up > none && up >= sub ? 2 : sub > none ? 1 : 0;
 		}
 		out[at] = type;
-		for (let i = 0; i < rowBytes; i++) {
-			const left = type === 1 && i > 0 ? row[i - 1] : 0;
-			const above = type === 2 ? previous[i] : 0;
-			out[at + 1 + i] = (row[i] - left - above) & 0xff;
+		if (type === 0) out.set(row, at + 1);
+		else if (type === 1) {
+			out[at + 1] = row[0];
+			for (let i = 1; i < rowBytes; i++) out[at + 1 + i] = (row[i] - row[i - 1]) & 0xff;
+		} else {
+			for (let i = 0; i < rowBytes; i++) out[at + 1 + i] = (row[i] - above![i]) & 0xff;
 		}
-		previous.set(row);
 	}
 	return out;
 }
@@ -401,7 +421,7 @@ export function encodePng(image: PaletteImage, options: PngOptions = {}): Uint8A
 	const plte = new Uint8Array(palette.length * 3);
 	palette.forEach(([r, g, b], i) => plte.set([r & 0xff, g & 0xff, b & 0xff], i * 3));
 
-	const idat = zlibDeflate(scanlines(image, depth, options.filter ?? 'none'), options.mode ?? 'auto');
+	const idat = zlibDeflate(scanlines(image, depth, options.filter ?? 'auto'), options.mode ?? 'auto');
 	const parts = [PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
 	const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
 	let at = 0;
