@@ -10,8 +10,16 @@
  * classification, a bare CLIP embedding array, gaze). Everything is derived from
  * the emulator seed and the job input through a seeded PRNG, so the same job
  * always yields the same file.
+ *
+ * Object detection, instance segmentation and keypoint frames come from a scene (motion.ts):
+ * objects with identities and classes enter at the edges, move along smooth paths, stop and
+ * wait, pass behind each other and leave; the detector misses some, jitters every box and now
+ * and then reports a low-confidence false positive for one frame. A segmentation polygon and a
+ * skeleton's keypoints keep their object's shape and follow its box. Roboflow sends no
+ * identity: detection_id is new for every detection, as Roboflow's is.
  */
 import { findProject, type VideoInferenceType } from './catalog';
+import { DEFAULT_DETECTOR, detect, randomTraffic, sceneSampler, type Detection, type Scene } from './motion';
 import { createRng, seedFrom, type Rng } from './prng';
 
 export interface ResultsModel {
@@ -68,6 +76,10 @@ export function buildResults(input: ResultsInput): ResultsFile {
 		const skipEvery = 5 + (modelSeed % 3);
 		const skipPhase = modelSeed % skipEvery;
 		const threshold = confidenceThreshold(model.inference_params);
+		if (isDetectionType(model.inference_type)) {
+			results[model.model_id] = detectionFrames(model as ResultsModel & { inference_type: DetectionType }, modelSeed, offsets, input.video.fps, image, threshold, skipEvery, skipPhase);
+			continue;
+		}
 		results[model.model_id] = offsets.map((offset, i) => {
 			if (i % skipEvery === skipPhase) return null;
 			const rng = createRng(modelSeed, offset);
@@ -76,6 +88,10 @@ export function buildResults(input: ResultsInput): ResultsFile {
 	}
 	return results;
 }
+
+type DetectionType = 'object-detection' | 'instance-segmentation' | 'keypoint-detection';
+const isDetectionType = (type: VideoInferenceType): type is DetectionType =>
+	type === 'object-detection' || type === 'instance-segmentation' || type === 'keypoint-detection';
 
 function confidenceThreshold(params: Record<string, unknown> | undefined): number {
 	const value = params?.confidence;
@@ -86,16 +102,14 @@ type Image = { width: number; height: number };
 
 function buildFrame(model: ResultsModel, rng: Rng, image: Image, threshold: number): unknown {
 	switch (model.inference_type) {
-		case 'object-detection':
-		case 'instance-segmentation':
-		case 'keypoint-detection':
-			return detectionFrame(model, rng, image, threshold);
 		case 'classification':
 			return classificationFrame(model, rng, image, threshold);
 		case 'clip-embed-image':
 			return clipEmbedding(rng);
 		case 'gaze-detection':
 			return gazeFrame(rng, image);
+		default:
+			throw new Error(`${model.inference_type} frames come from a scene (detectionFrames)`);
 	}
 }
 
@@ -108,57 +122,114 @@ function computeTime(rng: Rng): number {
 }
 
 /**
- * Candidates are drawn first and filtered afterwards, so raising the confidence
- * threshold removes predictions without changing the survivors.
+ * The scene of a detection-type model: objects of the project's classes, 8% to 35% of the image
+ * wide, crossing it at 10% to 30% of its width per second, about one and a half in view on
+ * average (with quiet stretches, so some frames see nothing). The video opens mid-scene, and
+ * classes take turns so that even a few seconds of video show each of them.
  */
-function detectionFrame(model: ResultsModel, rng: Rng, image: Image, threshold: number): unknown {
-	const classes = classesOf(model.model_id);
-	const candidates = rng.next() < 0.2 ? 0 : rng.int(1, 4); // about one frame in five sees nothing
-	const predictions: Array<Record<string, unknown>> = [];
-	for (let k = 0; k < candidates; k++) {
-		const width = round(rng.between(0.08, 0.35) * image.width, 1);
-		const height = round(rng.between(0.1, 0.45) * image.height, 1);
-		const x = round(rng.between(width / 2, image.width - width / 2), 1);
-		const y = round(rng.between(height / 2, image.height - height / 2), 1);
-		const confidence = round(rng.between(0.15, 0.99), 3);
-		const classId = rng.int(0, classes.length - 1);
-		const prediction: Record<string, unknown> = {
-			x,
-			y,
-			width,
-			height,
-			confidence,
-			class: classes[classId],
+function emulatorScene(modelId: string, rng: Rng, image: Image, durationSeconds: number): Scene {
+	const classes = classesOf(modelId);
+	const objects = randomTraffic(rng, {
+		image,
+		classCount: classes.length,
+		duration: durationSeconds,
+		arrivalsPerSecond: 0.35,
+		size: [0.08, 0.35],
+		speed: [0.1, 0.3],
+		classesInTurn: true,
+	});
+	return { image, classes, objects, occluders: [] };
+}
+
+/**
+ * A detection-type model's list. Every detection, false positives included, is drawn before the
+ * confidence threshold applies, so raising the threshold removes predictions without changing
+ * the survivors; a frame the model skips (null) still lets the scene move on.
+ */
+function detectionFrames(
+	model: ResultsModel & { inference_type: DetectionType },
+	modelSeed: number,
+	offsets: number[],
+	videoFps: number,
+	image: Image,
+	threshold: number,
+	skipEvery: number,
+	skipPhase: number,
+): unknown[] {
+	const durationSeconds = offsets.length ? offsets[offsets.length - 1] / videoFps + 1 : 0;
+	const scene = emulatorScene(model.model_id, createRng(modelSeed, 'scene'), image, durationSeconds);
+	const at = sceneSampler(scene);
+	const detector = createRng(modelSeed, 'detector');
+	const looks = new Looks(modelSeed, model);
+	return offsets.map((offset, i) => {
+		if (i % skipEvery === skipPhase) return null;
+		const rng = createRng(modelSeed, offset);
+		const detections = detect(at(offset / videoFps), detector, DEFAULT_DETECTOR, image, scene.classes.length);
+		const predictions: Array<Record<string, unknown>> = [];
+		for (const d of detections) {
+			const prediction: Record<string, unknown> = {
+				x: d.x,
+				y: d.y,
+				width: d.width,
+				height: d.height,
+				confidence: d.confidence,
+				class: scene.classes[d.classIndex],
+				class_id: d.classIndex,
+				detection_id: rng.uuid(),
+			};
+			if (model.inference_type === 'instance-segmentation') prediction.points = looks.polygon(d, rng);
+			if (model.inference_type === 'keypoint-detection') prediction.keypoints = looks.keypoints(d, rng);
+			if (d.confidence >= threshold) predictions.push(prediction);
+		}
+		return { time: computeTime(rng), image, predictions };
+	});
+}
+
+/**
+ * Each object's shape, kept from frame to frame: its outline (radius factors around the box) and
+ * where its keypoints sit in its box. A false positive gets a shape of its own for its one frame.
+ */
+class Looks {
+	private readonly outlines = new Map<number, number[]>();
+	private readonly skeletons = new Map<number, Array<{ fx: number; fy: number; confidence: number }>>();
+	private readonly keypointNames: string[];
+
+	constructor(
+		private readonly seed: number,
+		model: ResultsModel,
+	) {
+		this.keypointNames = findProject(model.model_id)?.keypoints ?? ['point'];
+	}
+
+	polygon(d: Detection, rng: Rng): Array<{ x: number; y: number }> {
+		let outline = d.objectId === null ? undefined : this.outlines.get(d.objectId);
+		if (!outline) {
+			const shape = d.objectId === null ? rng : createRng(this.seed, 'outline', d.objectId);
+			outline = Array.from({ length: shape.int(8, 16) }, () => shape.between(0.8, 1));
+			if (d.objectId !== null) this.outlines.set(d.objectId, outline);
+		}
+		return outline.map((factor, i) => {
+			const angle = (2 * Math.PI * i) / outline.length;
+			const wobble = factor * rng.between(0.97, 1.03);
+			return { x: round(d.x + Math.cos(angle) * (d.width / 2) * wobble, 1), y: round(d.y + Math.sin(angle) * (d.height / 2) * wobble, 1) };
+		});
+	}
+
+	keypoints(d: Detection, rng: Rng): unknown[] {
+		let skeleton = d.objectId === null ? undefined : this.skeletons.get(d.objectId);
+		if (!skeleton) {
+			const shape = d.objectId === null ? rng : createRng(this.seed, 'skeleton', d.objectId);
+			skeleton = this.keypointNames.map(() => ({ fx: shape.between(-0.45, 0.45), fy: shape.between(-0.45, 0.45), confidence: shape.between(0.5, 0.95) }));
+			if (d.objectId !== null) this.skeletons.set(d.objectId, skeleton);
+		}
+		return skeleton.map((point, classId) => ({
+			x: round(d.x + (point.fx + rng.between(-0.02, 0.02)) * d.width, 1),
+			y: round(d.y + (point.fy + rng.between(-0.02, 0.02)) * d.height, 1),
+			confidence: round(Math.min(0.99, Math.max(0.3, point.confidence + rng.between(-0.08, 0.08))), 3),
 			class_id: classId,
-			detection_id: rng.uuid(),
-		};
-		if (model.inference_type === 'instance-segmentation') prediction.points = polygonAround(rng, x, y, width, height);
-		if (model.inference_type === 'keypoint-detection') prediction.keypoints = keypointsIn(rng, model.model_id, x, y, width, height);
-		if (confidence >= threshold) predictions.push(prediction);
+			class: this.keypointNames[classId],
+		}));
 	}
-	return { time: computeTime(rng), image, predictions };
-}
-
-function polygonAround(rng: Rng, x: number, y: number, width: number, height: number): Array<{ x: number; y: number }> {
-	const count = rng.int(8, 16);
-	const points: Array<{ x: number; y: number }> = [];
-	for (let i = 0; i < count; i++) {
-		const angle = (2 * Math.PI * i) / count;
-		const wobble = rng.between(0.8, 1);
-		points.push({ x: round(x + Math.cos(angle) * (width / 2) * wobble, 1), y: round(y + Math.sin(angle) * (height / 2) * wobble, 1) });
-	}
-	return points;
-}
-
-function keypointsIn(rng: Rng, modelId: string, x: number, y: number, width: number, height: number): unknown[] {
-	const names = findProject(modelId)?.keypoints ?? ['point'];
-	return names.map((name, classId) => ({
-		x: round(rng.between(x - width / 2, x + width / 2), 1),
-		y: round(rng.between(y - height / 2, y + height / 2), 1),
-		confidence: round(rng.between(0.3, 0.99), 3),
-		class_id: classId,
-		class: name,
-	}));
 }
 
 function classificationFrame(model: ResultsModel, rng: Rng, image: Image, threshold: number): unknown {
