@@ -17,7 +17,7 @@ export function fitText(text: string, maxWidth: number, scale = 1): string {
 	const chars = [...text];
 	const fits = Math.max(0, Math.floor((maxWidth + scale) / (ADVANCE * scale)));
 	if (chars.length <= fits) return text;
-	if (fits <= 3) return '...'.slice(0, fits);
+	if (fits <= 3) return chars.slice(0, fits).join(''); // no room for "..." and a letter
 	return chars.slice(0, fits - 3).join('').trimEnd() + '...';
 }
 
