@@ -8,6 +8,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 
 import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { DEFAULT_ANALYTICS } from '../../nodes/RoboflowVideo/results/analytics/analytics';
 import { summarise } from '../../nodes/RoboflowVideo/results/summary';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
@@ -111,7 +112,7 @@ async function runOperation(operation: Operation): Promise<{ result: RunResult; 
 async function truth(jobId: string): Promise<IDataObject> {
 	const status = (await (await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${SECRET_KEY}&job_id=${jobId}`)).json()) as { output_signed_url: string };
 	// JSON.parse, not the node's streaming reader: the truth must not share the code it checks.
-	return summarise(jobId, JSON.parse(await (await fetch(status.output_signed_url)).text()) as Record<string, unknown>, {});
+	return summarise(jobId, JSON.parse(await (await fetch(status.output_signed_url)).text()) as Record<string, unknown>, {}, DEFAULT_ANALYTICS);
 }
 
 /** Checks a successful run against the truth; returns what is wrong, if anything. */

@@ -1,3 +1,4 @@
+import { DEFAULT_ANALYTICS } from '../../nodes/RoboflowVideo/results/analytics/analytics';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { join } from 'path';
 
@@ -148,6 +149,12 @@ export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 				toSeconds: options.toSeconds as number | undefined,
 				everyNthFrame: Number(options.everyNthFrame ?? 1),
 			},
+			analytics: {
+				maxHiddenSeconds: Number(options.maxHiddenSeconds ?? DEFAULT_ANALYTICS.maxHiddenSeconds),
+				mergeGapsShorterThan: Number(options.mergeGapsShorterThan ?? DEFAULT_ANALYTICS.mergeGapsShorterThan),
+				minimumDuration: Number(options.minimumDuration ?? DEFAULT_ANALYTICS.minimumDuration),
+			},
+			attachTimeline: (parameters.output ?? 'summary') === 'summary' && options.attachTimeline !== false,
 		},
 	};
 }

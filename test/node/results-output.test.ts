@@ -58,11 +58,13 @@ describe('results output against a real emulator results file with every inferen
 
 		for (const id of ['rock-paper-scissors-presentation', 'pothole-segmentation', 'hand-keypoints']) {
 			const entries = file[id] as Array<Frame | null>;
-			const expected: Record<string, { detections: number; frames: number; max: number; first: number; last: number; sum: number }> = {};
+			const expected: Record<string, { detections: number; frames: number; max: number; first: number; last: number; sum: number; peak: number; peakTime: number }> = {};
 			entries.forEach((frame, i) => {
 				const seen = new Set<string>();
 				for (const p of frame?.predictions ?? []) {
-					const e = (expected[p.class!] ??= { detections: 0, frames: 0, max: 0, first: Infinity, last: -Infinity, sum: 0 });
+					const e = (expected[p.class!] ??= { detections: 0, frames: 0, max: 0, first: Infinity, last: -Infinity, sum: 0, peak: 0, peakTime: 0 });
+					const inFrame = (frame?.predictions ?? []).filter((q) => q.class === p.class).length;
+					if (inFrame > e.peak) [e.peak, e.peakTime] = [inFrame, file.time_offset[i]];
 					e.detections++;
 					e.sum += p.confidence!;
 					e.max = Math.max(e.max, p.confidence!);
@@ -77,14 +79,26 @@ describe('results output against a real emulator results file with every inferen
 			expect(Object.keys(model.classes as object).sort()).toEqual(Object.keys(expected).sort());
 			expect(Object.keys(expected).length).toBeGreaterThan(0);
 			for (const [name, e] of Object.entries(expected)) {
-				expect((model.classes as IDataObject)[name]).toEqual({
+				const got = (model.classes as Record<string, IDataObject>)[name];
+				expect(got).toEqual({
 					detections: e.detections,
 					frames: e.frames,
 					max_confidence: Math.round(e.max * 1e4) / 1e4,
 					mean_confidence: Math.round((e.sum / e.detections) * 1e4) / 1e4,
 					first_seen: e.first,
 					last_seen: e.last,
+					// Tracking's answers (their accuracy is scored in analytics-scenes.test.ts): consistent with the file.
+					unique_objects: expect.any(Number),
+					peak_count: e.peak,
+					peak_time: e.peakTime,
+					appearances: expect.any(Array),
+					seconds_present: expect.any(Number),
 				});
+				const appearances = got.appearances as Array<{ start: number; end: number }>;
+				expect(Number(got.unique_objects)).toBeGreaterThanOrEqual(e.peak);
+				expect(Number(got.unique_objects)).toBeLessThanOrEqual(e.detections);
+				expect(appearances[0].start).toBeCloseTo(e.first, 2);
+				expect(appearances[appearances.length - 1].end).toBeLessThanOrEqual(e.last + 1e-3);
 			}
 		}
 		expect(models['pothole-segmentation'].type).toBe('instance-segmentation');

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { appearanceItem, DEFAULT_ANALYTICS, objectItem, type AnalyticsSettings } from './analytics/analytics';
 import type { ResultFilters } from './frames';
 import { OutputTooLarge, MAX_OUTPUT_BYTES } from './outputSize';
 import { PerFrameBuilder, type FrameSelection } from './perFrame';
@@ -8,7 +9,7 @@ import { SummaryBuilder } from './summary';
 
 /** The shapes a finished job's results can leave the node in, each built while the file streams past. Pure. */
 
-export type OutputFormat = 'summary' | 'perFrame' | 'raw' | 'binary';
+export type OutputFormat = 'summary' | 'objects' | 'appearances' | 'perFrame' | 'raw' | 'binary';
 
 export interface ResultsOutputSettings {
 	output: OutputFormat;
@@ -17,10 +18,16 @@ export interface ResultsOutputSettings {
 	onlyFramesWithPredictions: boolean;
 	/** One Item per Frame: which frames. */
 	selection: FrameSelection;
+	/** Tracking and counting (Summary, One Item per Object, One Item per Appearance); off when absent. */
+	analytics?: AnalyticsSettings;
+	/** Summary: attach a timeline picture. */
+	attachTimeline?: boolean;
 }
 
 export const OUTPUT_FORMATS: Record<OutputFormat, string> = {
 	summary: 'Summary',
+	objects: 'One Item per Object',
+	appearances: 'One Item per Appearance',
 	perFrame: 'One Item per Frame',
 	raw: 'Raw',
 	binary: 'Binary File',
@@ -30,6 +37,8 @@ export const OUTPUT_FORMATS: Record<OutputFormat, string> = {
 export interface OutputBuilder extends ResultsVisitor {
 	/** `frames`: the file's frame count, from ResultsScanner.end(). */
 	finish(jobId: string, frames: number): IDataObject[];
+	/** For builders that need the times first (see TimesNeededFirst): the times from an earlier read. */
+	setTimes?(times: number[]): void;
 }
 
 /** The file as Roboflow wrote it, rebuilt as an object: refused beyond the size n8n can save. */
@@ -63,9 +72,39 @@ export class RawBuilder implements OutputBuilder {
 	}
 }
 
-class SummaryOutput extends SummaryBuilder implements OutputBuilder {
+export class SummaryOutput extends SummaryBuilder implements OutputBuilder {
 	finish(jobId: string, frames: number): IDataObject[] {
 		return [this.summary(jobId, frames)];
+	}
+}
+
+/** One Item per Object: every tracked object of every model and class, in order of first sighting. */
+class ObjectsOutput extends SummaryBuilder implements OutputBuilder {
+	finish(jobId: string): IDataObject[] {
+		this.finishAnalytics();
+		const items: Array<{ first: number; json: IDataObject }> = [];
+		for (const [modelId, classes] of this.answers()) {
+			for (const [name, answers] of classes) {
+				const line = 'line_crossings' in answers.fields;
+				const zone = 'zone' in answers.fields;
+				answers.objects.forEach((o, i) => items.push({ first: o.firstSeen, json: objectItem(jobId, modelId, name, i, o, line, zone) }));
+			}
+		}
+		return items.sort((a, b) => a.first - b.first).map((i) => i.json);
+	}
+}
+
+/** One Item per Appearance: every stretch of time a class was in view, in time order. */
+class AppearancesOutput extends SummaryBuilder implements OutputBuilder {
+	finish(jobId: string): IDataObject[] {
+		this.finishAnalytics();
+		const items: IDataObject[] = [];
+		for (const [modelId, classes] of this.answers()) {
+			for (const [name, answers] of classes) {
+				for (const a of answers.appearances) items.push(appearanceItem(jobId, modelId, name, a, answers.perSecond));
+			}
+		}
+		return items.sort((a, b) => Number(a.start) - Number(b.start));
 	}
 }
 
@@ -88,8 +127,12 @@ export function outputBuilder(settings: ResultsOutputSettings, maxOutputBytes = 
 			return new PerFrameBuilder({ ...settings, maxOutputBytes });
 		case 'binary':
 			return new CheckOnly();
+		case 'objects':
+			return new ObjectsOutput(settings.filters, settings.analytics ?? DEFAULT_ANALYTICS);
+		case 'appearances':
+			return new AppearancesOutput(settings.filters, settings.analytics ?? DEFAULT_ANALYTICS);
 		default:
-			return new SummaryOutput(settings.filters);
+			return new SummaryOutput(settings.filters, settings.analytics);
 	}
 }
 
@@ -107,7 +150,19 @@ export function shapeResultsText(jobId: string, text: string, settings: ResultsO
 	return builder.finish(jobId, frames);
 }
 
-/** A job's One Item per Frame output as one item, its frames in a list (see WaitSettings.framesInOneItem). */
-export function framesAsOneItem(jobId: string, frames: IDataObject[]): IDataObject {
-	return { job_id: jobId, state: 'completed', frame_count: frames.length, frames };
+/** The outputs that give several items per job, and the list each becomes in one item per job. */
+const LISTS: Partial<Record<OutputFormat, { list: string; count: string }>> = {
+	perFrame: { list: 'frames', count: 'frame_count' },
+	objects: { list: 'objects', count: 'object_count' },
+	appearances: { list: 'appearances', count: 'appearance_count' },
+};
+
+/**
+ * A job's several items as one item, in a list (see WaitSettings.framesInOneItem): e.g.
+ * `{job_id, state, frame_count, frames: [...]}`. Outputs of one item per job are left as they are.
+ */
+export function asOneItemPerJob(jobId: string, output: OutputFormat, items: IDataObject[]): IDataObject[] {
+	const shape = LISTS[output];
+	if (!shape) return items;
+	return [{ job_id: jobId, state: 'completed', [shape.count]: items.length, [shape.list]: items }];
 }

@@ -2,7 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { filterFrame, hasPredictions, kindOfEntry, type ModelKind, type ResultFilters } from './frames';
 import { OutputTooLarge, MAX_OUTPUT_BYTES } from './outputSize';
-import type { OffsetKey, ResultsVisitor } from './scanner';
+import { TimesNeededFirst, type OffsetKey, type ResultsVisitor } from './scanner';
+
+export { TimesNeededFirst } from './scanner';
 
 /**
  * The One Item per Frame output. Pure. Built as the results file streams past (see scanner.ts):
@@ -25,14 +27,6 @@ export interface PerFrameSettings {
 	selection: FrameSelection;
 	/** Refuse the output beyond this estimated size of its items' JSON. */
 	maxOutputBytes?: number;
-}
-
-/** A time window needs the frames' times before the frames: this file lists them after. Read it twice. */
-export class TimesNeededFirst extends Error {
-	constructor() {
-		super('the results file lists its time offsets after the frames');
-		this.name = 'TimesNeededFirst';
-	}
 }
 
 /** What an item costs beside its predictions: job_id, frame_index, frame_offset, time, and keys. */

@@ -32,6 +32,17 @@ export class ResultsFileProblem extends Error {
 	}
 }
 
+/**
+ * A reader needs the frames' times before the frames (a time window, tracking), and this file
+ * lists them after: it must be read twice, first for its times.
+ */
+export class TimesNeededFirst extends Error {
+	constructor() {
+		super('the results file lists its time offsets after the frames');
+		this.name = 'TimesNeededFirst';
+	}
+}
+
 enum State {
 	Start,
 	KeyOrEnd,

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { ModelAnalytics, type AnalyticsSettings, type ClassAnswers } from './analytics/analytics';
+import type { Detection } from './analytics/tracker';
 import { kindOfEntry, keepPrediction, type ModelKind, type Prediction, type ResultFilters } from './frames';
-import type { OffsetKey, ResultsVisitor } from './scanner';
+import { TimesNeededFirst, type OffsetKey, type ResultsVisitor } from './scanner';
 
 /**
  * The Summary output: per model and class, how often and when it was seen. Pure. Built frame by
@@ -24,6 +26,9 @@ interface ClassStats {
 	lastFrame: number;
 }
 
+/** The kinds whose predictions are boxes of objects, which tracking follows. */
+const TRACKED_KINDS = new Set<ModelKind>(['object-detection', 'instance-segmentation', 'keypoint-detection']);
+
 class ModelSummary {
 	kind: ModelKind = 'unknown';
 	inferred = 0;
@@ -36,8 +41,13 @@ class ModelSummary {
 	embeddingSize = 0;
 	/** Classes seen in the current frame, with their confidences (reused from frame to frame). */
 	private readonly inFrame = new Map<string, { count: number; sum: number; max: number }>();
+	/** Per class answers, once finished (see analytics/). */
+	answers?: Map<string, ClassAnswers>;
 
-	add(index: number, entry: unknown, filters: ResultFilters): void {
+	constructor(private readonly analytics?: ModelAnalytics) {}
+
+	/** `time`: the frame's time, when tracking (it needs the times before the frames). */
+	add(index: number, entry: unknown, filters: ResultFilters, time = 0): void {
 		if (entry === null || entry === undefined) return;
 		this.inferred++;
 		if (this.kind === 'unknown') this.kind = kindOfEntry(entry) ?? 'unknown';
@@ -52,7 +62,7 @@ class ModelSummary {
 			case 'gaze-detection':
 				return this.addGaze(index, entry as IDataObject, filters);
 			default:
-				return this.addDetections(index, entry as IDataObject, filters);
+				return this.addDetections(index, entry as IDataObject, filters, time);
 		}
 	}
 
@@ -86,11 +96,13 @@ class ModelSummary {
 		this.sighting('face', index, kept, sum, max);
 	}
 
-	private addDetections(index: number, frame: IDataObject, filters: ResultFilters): void {
+	private addDetections(index: number, frame: IDataObject, filters: ResultFilters, time: number): void {
 		const inFrame = this.inFrame;
 		inFrame.clear();
+		const kept: Array<Detection & { class?: unknown }> = [];
 		for (const p of (frame.predictions ?? []) as Prediction[]) {
 			if (!keepPrediction(p, filters)) continue;
+			if (this.analytics) kept.push(p as unknown as Detection);
 			const name = String(p.class ?? 'unknown');
 			const confidence = Number(p.confidence ?? 0);
 			const seen = inFrame.get(name);
@@ -100,6 +112,8 @@ class ModelSummary {
 				seen.max = Math.max(seen.max, confidence);
 			} else inFrame.set(name, { count: 1, sum: confidence, max: confidence });
 		}
+		// Every frame goes to the trackers, empty ones too: time passing is what ends a track.
+		this.analytics?.frame(time, frame.image, kept);
 		if (!inFrame.size) return;
 		this.framesWithPredictions++;
 		for (const [name, seen] of inFrame) this.sighting(name, index, seen.count, seen.sum, seen.max);
@@ -120,6 +134,7 @@ class ModelSummary {
 	}
 
 	finish(times: number[]): IDataObject {
+		if (this.analytics && TRACKED_KINDS.has(this.kind)) this.answers ??= this.analytics.finish();
 		const summary: IDataObject = { type: this.kind, frames_inferred: this.inferred };
 		if (this.kind === 'clip-embedding') {
 			summary.embeddings = this.inferred;
@@ -146,6 +161,7 @@ class ModelSummary {
 			};
 			// A classifier names one class per frame: "detections" would only repeat "frames".
 			if (this.kind !== 'classification') entry.detections = s.detections;
+			Object.assign(entry, this.answers?.get(name)?.fields);
 			classes[name] = entry;
 		}
 		summary.classes = classes;
@@ -156,29 +172,60 @@ class ModelSummary {
 /** Reads a results file into its Summary, one frame at a time (hand it to a ResultsScanner). */
 export class SummaryBuilder implements ResultsVisitor {
 	private times: number[] = [];
+	private timesKnown = false;
 	private frameOffsets = 0;
-	private readonly models = new Map<string, ModelSummary>();
+	protected readonly models = new Map<string, ModelSummary>();
 
-	constructor(protected readonly filters: ResultFilters) {}
+	/** `analytics`: track objects and answer per class (unique objects, appearances, line and zone counts). */
+	constructor(
+		protected readonly filters: ResultFilters,
+		protected readonly analytics?: AnalyticsSettings,
+	) {}
 
 	offsets(key: OffsetKey, values: number[]): void {
-		if (key === 'time_offset') this.times = values;
+		if (key === 'time_offset') this.setTimes(values);
 		else this.frameOffsets = values.length;
 	}
 
+	/** Times known from an earlier read of the same file (see TimesNeededFirst). */
+	setTimes(times: number[]): void {
+		this.times = times;
+		this.timesKnown = true;
+	}
+
 	modelStart(modelId: string): void {
-		this.models.set(modelId, new ModelSummary());
+		// Tracking needs each frame's time as the frame is read.
+		if (this.analytics && !this.timesKnown) throw new TimesNeededFirst();
+		this.models.set(modelId, new ModelSummary(this.analytics && new ModelAnalytics(this.analytics)));
 	}
 
 	frame(modelId: string, index: number, entry: unknown): void {
-		this.models.get(modelId)!.add(index, entry, this.filters);
+		this.models.get(modelId)!.add(index, entry, this.filters, this.times[index] ?? 0);
+	}
+
+	/** Per model and class, what the tracking found (after summary() or finishAnalytics()). */
+	answers(): Map<string, Map<string, ClassAnswers>> {
+		const out = new Map<string, Map<string, ClassAnswers>>();
+		for (const [modelId, model] of this.models) {
+			if (model.answers) out.set(modelId, model.answers);
+		}
+		return out;
+	}
+
+	/** Ends the tracking of every model (summary() does it too). */
+	finishAnalytics(): void {
+		for (const model of this.models.values()) model.finish(this.times);
+	}
+
+	videoSeconds(): number {
+		const times = this.times;
+		const step = times.length > 1 ? times[times.length - 1] - times[times.length - 2] : 0;
+		return times.length ? round(times[times.length - 1] + step, 3) : 0;
 	}
 
 	/** `frames`: the file's frame count (its longest list). */
 	summary(jobId: string, frames: number): IDataObject {
 		const times = this.times;
-		// Each inferred frame stands for the stretch of video until the next one.
-		const step = times.length > 1 ? times[times.length - 1] - times[times.length - 2] : 0;
 		const models: IDataObject = {};
 		for (const [modelId, model] of this.models) models[modelId] = model.finish(times);
 		const { filters } = this;
@@ -186,7 +233,8 @@ export class SummaryBuilder implements ResultsVisitor {
 			job_id: jobId,
 			state: 'completed',
 			frames_inferred: Math.max(frames, this.frameOffsets),
-			video_seconds_covered: times.length ? round(times[times.length - 1] + step, 3) : 0,
+			// Each inferred frame stands for the stretch of video until the next one.
+			video_seconds_covered: this.videoSeconds(),
 			models,
 			...(filters.minConfidence || filters.classes?.length
 				? { filters: { min_confidence: filters.minConfidence ?? 0, classes: filters.classes ?? [] } }
@@ -200,8 +248,8 @@ export class SummaryBuilder implements ResultsVisitor {
  * serves files that are small and already in memory, and tests that check the streaming path
  * against it).
  */
-export function summarise(jobId: string, results: Record<string, unknown>, filters: ResultFilters): IDataObject {
-	const builder = new SummaryBuilder(filters);
+export function summarise(jobId: string, results: Record<string, unknown>, filters: ResultFilters, analytics?: AnalyticsSettings): IDataObject {
+	const builder = new SummaryBuilder(filters, analytics);
 	let frames = 0;
 	for (const key of ['frame_offset', 'time_offset'] as const) {
 		const values = results[key];

@@ -5,8 +5,7 @@ import { asNodeError } from '../../helpers/errors';
 import { fail, itemLabel } from '../../helpers/validation';
 import { outputBuilder, type OutputBuilder, type ResultsOutputSettings } from '../../results/output';
 import { formatMiB, MAX_OUTPUT_BYTES, OutputTooLarge } from '../../results/outputSize';
-import { PerFrameBuilder, TimesNeededFirst } from '../../results/perFrame';
-import { ResultsFileProblem, ResultsScanner, type ResultsVisitor } from '../../results/scanner';
+import { ResultsFileProblem, ResultsScanner, TimesNeededFirst, type ResultsVisitor } from '../../results/scanner';
 import type { Consumed, ResponseBody } from '../../transport/http';
 import { streamFromSignedUrl } from '../../transport/storage';
 
@@ -132,18 +131,23 @@ async function readStored(this: IExecuteFunctions, binary: IBinaryData, visitor:
 }
 
 /**
- * One Item per Frame with a time window, from a file that lists its times after its frames:
- * the file is kept in n8n's binary store (not in memory) and read twice, first for its times.
+ * A file that lists its times after its frames, for an output that needs them first (One Item
+ * per Frame with a time window, tracking): the file is kept in n8n's binary store (not in memory)
+ * and read twice, first for its times.
  */
 async function readTwice(this: IExecuteFunctions, jobId: string, settings: ResultsOutputSettings, download: Download): Promise<INodeExecutionData[]> {
 	const stored = await storeBody.call(this, download, `roboflow-video-results-${jobId}.json`);
 	let times: number[] | undefined;
 	await readStored.call(this, stored, { offsets: (key, values) => key === 'time_offset' && (times = values), modelStart: () => false });
-	if (!times) {
-		throw new ResultsFileProblem('the results file has no time offsets, so From Second and To Second cannot pick frames from it');
+	// Without times a Summary still counts; only its tracking answers are left out.
+	if (!times && settings.output === 'summary') settings = { ...settings, analytics: undefined };
+	else if (!times) {
+		throw new ResultsFileProblem(
+			'the results file has no time offsets, so the node cannot tell when each frame was (From Second, To Second and tracking need it)',
+		);
 	}
-	const builder = new PerFrameBuilder(settings);
-	builder.setTimes(times);
+	const builder = outputBuilder(settings);
+	if (times) builder.setTimes?.(times);
 	const { frames } = await readStored.call(this, stored, builder);
 	return builder.finish(jobId, frames).map((json) => ({ json }));
 }

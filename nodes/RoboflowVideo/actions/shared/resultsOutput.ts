@@ -1,9 +1,13 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { parseCountingLine, parseZone, SHAPE_HINT } from '../../helpers/shapes';
 import { fail } from '../../helpers/validation';
+import { DEFAULT_ANALYTICS, type AnalyticsSettings, type Shape } from '../../results/analytics/analytics';
 import { OUTPUT_FORMATS, type OutputFormat, type ResultsOutputSettings } from '../../results/output';
 
 export type { OutputFormat, ResultsOutputSettings } from '../../results/output';
+
+const TRACKING = { show: { '/output': ['summary', 'objects', 'appearances'] } };
 
 /** The results parameters, shown wherever results come out (Wait For Result, Get Status). */
 export function resultsOutputProperties(show: IDisplayOptions['show']): INodeProperties[] {
@@ -15,10 +19,14 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 			displayOptions: { show },
 			options: [
 				{
-					name: 'Summary',
-					value: 'summary',
-					description:
-						'One item per job: frames inferred, seconds covered, and per model and class the detections, frames, confidence and first and last time seen',
+					name: 'Binary File',
+					value: 'binary',
+					description: 'The results file as a JSON file, ready for Google Drive, S3 or email',
+				},
+				{
+					name: 'One Item per Appearance',
+					value: 'appearances',
+					description: 'One item per stretch of time a class was in view: start, end, seconds and the most seen at once',
 				},
 				{
 					name: 'One Item per Frame',
@@ -26,11 +34,18 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					description:
 						'One item per inferred frame with its time and each model\'s predictions. Wait For Result with Park Execution gives one item per job with the frames in a "frames" list (add Split Out on "frames" for one item per frame).',
 				},
+				{
+					name: 'One Item per Object',
+					value: 'objects',
+					description:
+						'One item per distinct object tracked through the video: its class, first and last time seen, seconds in view, entry and exit position, and line crossings',
+				},
 				{ name: 'Raw', value: 'raw', description: 'The results file as Roboflow wrote it, in the results field' },
 				{
-					name: 'Binary File',
-					value: 'binary',
-					description: 'The results file as a JSON file, ready for Google Drive, S3 or email',
+					name: 'Summary',
+					value: 'summary',
+					description:
+						'One item per job: per model and class the distinct objects, when they were in view, the most at once, line and zone counts, detections and confidence',
 				},
 			],
 			default: 'summary',
@@ -50,8 +65,16 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 			type: 'collection',
 			placeholder: 'Add option',
 			default: {},
-			displayOptions: { show: { ...show, output: ['summary', 'perFrame'] } },
+			displayOptions: { show: { ...show, output: ['summary', 'objects', 'appearances', 'perFrame'] } },
 			options: [
+				{
+					displayName: 'Attach Timeline',
+					name: 'attachTimeline',
+					type: 'boolean',
+					default: true,
+					displayOptions: { show: { '/output': ['summary'] } },
+					description: 'Whether to attach a PNG picture of when each class was in view and how many, in the binary field "timeline" (Slack, Drive and email show it inline)',
+				},
 				{
 					displayName: 'Classes',
 					name: 'classes',
@@ -59,6 +82,16 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					default: '',
 					placeholder: 'e.g. person, forklift',
 					description: 'Comma-separated class names to keep; all others are left out',
+				},
+				{
+					displayName: 'Counting Line',
+					name: 'countingLine',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 0,0.5,1,0.5',
+					displayOptions: TRACKING,
+					description:
+						'Two points x1,y1,x2,y2 (pixels, or fractions of the frame): objects crossing it are counted. "in" is a crossing from the right of the line (looking from its first point to its second) to the left, "out" the other way.',
 				},
 				{
 					displayName: 'Every Nth Frame',
@@ -79,12 +112,40 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					description: 'Leave out frames before this time in the video (seconds)',
 				},
 				{
+					displayName: 'Max Hidden Time (Seconds)',
+					name: 'maxHiddenSeconds',
+					type: 'number',
+					default: 5,
+					typeOptions: { minValue: 0 },
+					displayOptions: TRACKING,
+					description:
+						'How long an object may be out of sight (behind another, or missed by the model) and still be the same object when it reappears where its motion leads',
+				},
+				{
+					displayName: 'Merge Gaps Shorter Than (Seconds)',
+					name: 'mergeGapsShorterThan',
+					type: 'number',
+					default: 1,
+					typeOptions: { minValue: 0 },
+					displayOptions: TRACKING,
+					description: 'Two appearances of a class this close together count as one',
+				},
+				{
 					displayName: 'Minimum Confidence',
 					name: 'minConfidence',
 					type: 'number',
 					default: 0.5,
 					typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 					description: 'Leave out predictions Roboflow is less sure of than this (0 to 1)',
+				},
+				{
+					displayName: 'Minimum Duration (Seconds)',
+					name: 'minimumDuration',
+					type: 'number',
+					default: 0,
+					typeOptions: { minValue: 0 },
+					displayOptions: TRACKING,
+					description: 'Leave out appearances shorter than this',
 				},
 				{
 					displayName: 'Only Frames With Predictions',
@@ -103,6 +164,15 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					displayOptions: { show: { '/output': ['perFrame'] } },
 					description: 'Leave out frames after this time in the video (seconds)',
 				},
+				{
+					displayName: 'Zone',
+					name: 'zone',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 100,100 500,100 500,400 100,400',
+					displayOptions: TRACKING,
+					description: 'A polygon of three or more points "x,y x,y x,y" (pixels, or fractions of the frame): objects entering it, the most inside at once, and the seconds it was occupied are counted',
+				},
 			],
 		},
 	];
@@ -120,6 +190,12 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		fromSeconds?: unknown;
 		toSeconds?: unknown;
 		everyNthFrame?: unknown;
+		maxHiddenSeconds?: unknown;
+		mergeGapsShorterThan?: unknown;
+		minimumDuration?: unknown;
+		countingLine?: unknown;
+		zone?: unknown;
+		attachTimeline?: unknown;
 	};
 	const minConfidence = options.minConfidence ?? 0;
 	if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
@@ -145,6 +221,7 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 	if (typeof everyNthFrame !== 'number' || !Number.isInteger(everyNthFrame) || everyNthFrame < 1) {
 		fail(ctx, itemIndex, `Every Nth Frame must be a whole number, 1 or more, not ${JSON.stringify(everyNthFrame)}`, '1 keeps every frame, 5 one frame in five.');
 	}
+	const analytics = readAnalytics(ctx, itemIndex, options);
 	let binaryPropertyName = 'data';
 	if (output === 'binary') {
 		const field = ctx.getNodeParameter('outputBinaryField', itemIndex, 'data');
@@ -165,5 +242,36 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		},
 		onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
 		selection: { fromSeconds, toSeconds, everyNthFrame },
+		analytics,
+		attachTimeline: output === 'summary' && options.attachTimeline !== false,
+	};
+}
+
+/** The tracking settings of Summary, One Item per Object and One Item per Appearance. */
+function readAnalytics(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: { maxHiddenSeconds?: unknown; mergeGapsShorterThan?: unknown; minimumDuration?: unknown; countingLine?: unknown; zone?: unknown },
+): AnalyticsSettings {
+	const seconds = (value: unknown, name: string, fallback: number): number => {
+		if (value === undefined || value === null || value === '') return fallback;
+		if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+			fail(ctx, itemIndex, `${name} must be a number of seconds, 0 or more, not ${JSON.stringify(value)}`, `The default is ${fallback}.`);
+		}
+		return value;
+	};
+	const shape = (value: unknown, name: string, parse: typeof parseZone): Shape | undefined => {
+		if (value === undefined || value === null || value === '') return undefined;
+		if (typeof value !== 'string') fail(ctx, itemIndex, `${name} must be text`, SHAPE_HINT);
+		const parsed = parse(value);
+		if ('problem' in parsed) fail(ctx, itemIndex, parsed.problem, SHAPE_HINT);
+		return parsed.shape;
+	};
+	return {
+		maxHiddenSeconds: seconds(options.maxHiddenSeconds, 'Max Hidden Time', DEFAULT_ANALYTICS.maxHiddenSeconds),
+		mergeGapsShorterThan: seconds(options.mergeGapsShorterThan, 'Merge Gaps Shorter Than', DEFAULT_ANALYTICS.mergeGapsShorterThan),
+		minimumDuration: seconds(options.minimumDuration, 'Minimum Duration', DEFAULT_ANALYTICS.minimumDuration),
+		countingLine: shape(options.countingLine, 'Counting Line', parseCountingLine),
+		zone: shape(options.zone, 'Zone', parseZone),
 	};
 }

@@ -7,7 +7,7 @@ import { RoboflowRequestError } from '../../transport';
 import { checkJob } from '../shared/checkJob';
 import { errorItem } from '../shared/errorItem';
 import { resultItems, ResultsFileError } from '../shared/fetchResults';
-import { framesAsOneItem } from '../../results/output';
+import { asOneItemPerJob } from '../../results/output';
 import { formatDuration, isDue, nextCheckAt, type JobTiming, type ParkTiming } from './schedule';
 import type { WaitSettings } from './settings';
 
@@ -180,9 +180,10 @@ async function fetchOnce(
 	try {
 		const items = await resultItems.call(this, job.jobId, job.outputUrl as string, settings.results, job.itemIndex, 'embedded');
 		job.downloadFailures = 0;
-		return settings.framesInOneItem && settings.results.output === 'perFrame'
-			? [{ json: framesAsOneItem(job.jobId, items.map(({ json }) => json)) }]
-			: items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
+		if (settings.framesInOneItem && items.every((item) => !item.binary)) {
+			return asOneItemPerJob(job.jobId, settings.results.output, items.map(({ json }) => json)).map((json) => ({ json }));
+		}
+		return items.map(({ json, binary }) => (binary ? { json, binary } : { json }));
 	} catch (error) {
 		// The job is done; only its results could not be fetched. Its next due check asks for a
 		// fresh results link (links expire) and the download is tried again.

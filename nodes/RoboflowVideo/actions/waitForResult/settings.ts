@@ -21,7 +21,8 @@ export interface WaitSettings {
 	/** The user's Wait For Result node, which the wait's errors name. */
 	callerNodeName: string;
 	/**
-	 * One Item per Frame as one item per job with a `frames` list. Park Execution needs it: n8n
+	 * One Item per Frame (per Object, per Appearance) as one item per job with a `frames`
+	 * (`objects`, `appearances`) list: see asOneItemPerJob. Park Execution needs it: n8n
 	 * hands a sub-execution's output back to the user's node as if it were that node's input,
 	 * and pairs item k with input item k, so only one item per input item keeps $(...).item
 	 * right downstream. Keep Execution Running hands out one item per frame.
@@ -83,6 +84,18 @@ export function settingsProblem(value: unknown): string | undefined {
 	if (typeof sel !== 'object' || !Number.isInteger(sel.everyNthFrame) || sel.everyNthFrame < 1) return 'Every Nth Frame is not a whole number of 1 or more';
 	for (const t of [sel.fromSeconds, sel.toSeconds]) {
 		if (t !== undefined && t !== null && !(typeof t === 'number' && t >= 0)) return 'a time window bound is not a number of seconds';
+	}
+	const a = r.analytics;
+	if (a !== undefined) {
+		if (!a || typeof a !== 'object') return 'the tracking settings are not an object';
+		for (const key of ['maxHiddenSeconds', 'mergeGapsShorterThan', 'minimumDuration'] as const) {
+			if (!(typeof a[key] === 'number' && a[key] >= 0)) return `the tracking setting ${key} is not a number of seconds`;
+		}
+		for (const shape of [a.countingLine, a.zone]) {
+			if (shape !== undefined && !(shape && Array.isArray(shape.points) && shape.points.every((p) => Number.isFinite(p?.x) && Number.isFinite(p?.y)))) {
+				return 'a counting line or zone is not a list of points';
+			}
+		}
 	}
 	return undefined;
 }
