@@ -146,7 +146,9 @@ function timeSpan(input: TimelineInput): number {
 }
 
 function titleText(input: TimelineInput): string {
-	const length = Number.isFinite(input.videoSeconds) && input.videoSeconds > 0 ? clock(input.videoSeconds) : 'unknown';
+	const seconds = input.videoSeconds;
+	// Under a second, h:mm:ss would say 0:00:00: the tenths say more.
+	const length = !(Number.isFinite(seconds) && seconds > 0) ? 'unknown' : seconds < 1 ? `${Math.max(0.1, Math.round(seconds * 10) / 10)}s` : clock(seconds);
 	const line = input.line ? `   Counting line ${count(input.line.in)} in, ${count(input.line.out)} out` : '';
 	return `   Video ${length}${line}`;
 }
