@@ -154,7 +154,7 @@ export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 				mergeGapsShorterThan: Number(options.mergeGapsShorterThan ?? DEFAULT_ANALYTICS.mergeGapsShorterThan),
 				minimumDuration: Number(options.minimumDuration ?? DEFAULT_ANALYTICS.minimumDuration),
 			},
-			attachTimeline: (parameters.output ?? 'summary') === 'summary' && options.attachTimeline !== false,
+			attachTimeline: (parameters.output ?? 'summary') === 'summary' && options.attachTimeline === true,
 		},
 	};
 }

@@ -192,6 +192,22 @@ describe('results output against a real emulator results file with every inferen
 		);
 	});
 
+	it('Summary with Attach Timeline: a 1200 px wide PNG in the binary field "timeline"', async () => {
+		const result = await getResults({ output: 'summary', resultOptions: { attachTimeline: true, countingLine: '0.5,0,0.5,1' } });
+		const [item] = result.output('Status')[0];
+		expect(item.json.models).toBeDefined();
+		const picture = item.binary!.timeline;
+		expect(picture).toMatchObject({ mimeType: 'image/png', fileName: `roboflow-video-timeline-${jobId}.png` });
+		const png = await Container.get(BinaryDataService).getAsBuffer(picture);
+		expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		// IHDR: width and height, big-endian, right after the chunk's length and type.
+		expect(png.readUInt32BE(16)).toBe(1200);
+		expect(png.readUInt32BE(20)).toBeGreaterThan(100);
+		if (process.env.TIMELINE_OUT) require('fs').writeFileSync(process.env.TIMELINE_OUT, png);
+		const plain = await getResults({ output: 'summary' });
+		expect(plain.output('Status')[0][0].binary).toBeUndefined();
+	});
+
 	it('Raw: the results file exactly as it came', async () => {
 		const [raw] = jsonOf(await getResults({ output: 'raw' }), 'Status');
 		expect(raw).toEqual({ job_id: jobId, state: 'completed', results: file });

@@ -6,6 +6,7 @@ import { OutputTooLarge, MAX_OUTPUT_BYTES } from './outputSize';
 import { PerFrameBuilder, type FrameSelection } from './perFrame';
 import { ResultsScanner, type OffsetKey, type ResultsVisitor } from './scanner';
 import { SummaryBuilder } from './summary';
+import { timelinePng, type TimelineClass, type TimelineInput } from './timeline/timelinePicture';
 
 /** The shapes a finished job's results can leave the node in, each built while the file streams past. Pure. */
 
@@ -76,6 +77,28 @@ export class SummaryOutput extends SummaryBuilder implements OutputBuilder {
 	finish(jobId: string, frames: number): IDataObject[] {
 		return [this.summary(jobId, frames)];
 	}
+
+	/** What the timeline picture shows (after finish). */
+	timeline(jobId: string): TimelineInput {
+		const videoSeconds = this.videoSeconds();
+		const classes: TimelineClass[] = [];
+		let line: TimelineInput['line'];
+		for (const [model, answers] of this.answers()) {
+			for (const [name, a] of answers) {
+				// One bin a second over the whole video, so the bins line up with the time axis.
+				const counts = Array.from({ length: Math.max(1, Math.ceil(videoSeconds)) }, (_, s) => a.perSecond[s] ?? 0);
+				classes.push({ model, name, appearances: a.appearances, counts, uniqueObjects: a.objects.length, peakCount: a.peakCount });
+				const crossings = a.fields.line_crossings as { in: number; out: number } | undefined;
+				if (crossings) line = { in: (line?.in ?? 0) + crossings.in, out: (line?.out ?? 0) + crossings.out };
+			}
+		}
+		return { jobId, videoSeconds, classes, line };
+	}
+}
+
+/** The timeline picture of a Summary, as a PNG. */
+export function timelinePicture(builder: OutputBuilder, jobId: string): Uint8Array | undefined {
+	return builder instanceof SummaryOutput ? timelinePng(builder.timeline(jobId)) : undefined;
 }
 
 /** One Item per Object: every tracked object of every model and class, in order of first sighting. */

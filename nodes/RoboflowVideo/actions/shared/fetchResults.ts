@@ -3,7 +3,7 @@ import { NodeOperationError, type NodeApiError } from 'n8n-workflow';
 
 import { asNodeError } from '../../helpers/errors';
 import { fail, itemLabel } from '../../helpers/validation';
-import { outputBuilder, type OutputBuilder, type ResultsOutputSettings } from '../../results/output';
+import { outputBuilder, timelinePicture, type OutputBuilder, type ResultsOutputSettings } from '../../results/output';
 import { formatMiB, MAX_OUTPUT_BYTES, OutputTooLarge } from '../../results/outputSize';
 import { ResultsFileProblem, ResultsScanner, TimesNeededFirst, type ResultsVisitor } from '../../results/scanner';
 import type { Consumed, ResponseBody } from '../../transport/http';
@@ -19,6 +19,9 @@ export class ResultsFileError extends NodeOperationError {}
 
 /** Wait For Result embeds the file in the item (see resultItems); beyond this it refuses. */
 export const MAX_EMBEDDED_RESULTS_BYTES = 64 * 1024 * 1024;
+
+/** The binary field the Summary's timeline picture comes in. */
+export const TIMELINE_FIELD = 'timeline';
 
 /** Read in large chunks: fewer, bigger reads cost less CPU for the same bytes. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -49,7 +52,7 @@ export async function resultItems(
 		);
 	try {
 		if (settings.output === 'binary') return [await binaryItem.call(this, jobId, settings, itemIndex, binaryPlacement, download)];
-		return await readOutput.call(this, jobId, settings, download);
+		return await readOutput.call(this, jobId, settings, binaryPlacement, download);
 	} catch (error) {
 		throw resultsError(this, error, jobId, itemIndex);
 	}
@@ -70,8 +73,14 @@ function resultsError(ctx: IExecuteFunctions, error: unknown, jobId: string, ite
 	return asNodeError(ctx.getNode(), error, itemIndex);
 }
 
-/** Summary, One Item per Frame and Raw, read as the file downloads. */
-async function readOutput(this: IExecuteFunctions, jobId: string, settings: ResultsOutputSettings, download: Download): Promise<INodeExecutionData[]> {
+/** Every output but Binary File, read as the file downloads. */
+async function readOutput(
+	this: IExecuteFunctions,
+	jobId: string,
+	settings: ResultsOutputSettings,
+	placement: Placement,
+	download: Download,
+): Promise<INodeExecutionData[]> {
 	const outcome = await settle(
 		download(async (body, contentLength) => {
 			// A fresh builder per attempt: a retried download starts from its first byte.
@@ -79,12 +88,39 @@ async function readOutput(this: IExecuteFunctions, jobId: string, settings: Resu
 			if (settings.output === 'raw' && contentLength !== undefined && contentLength > MAX_OUTPUT_BYTES) {
 				throw new OutputTooLarge('Raw', contentLength, MAX_OUTPUT_BYTES);
 			}
-			return await scanInto(body, builder, jobId);
+			const { frames, bytes } = await scan(body, builder);
+			return { value: { builder, frames }, bytes };
 		}),
 	);
-	if ('value' in outcome) return outcome.value.map((json) => ({ json }));
-	if (outcome.error instanceof TimesNeededFirst) return await readTwice.call(this, jobId, settings, download);
-	throw outcome.error;
+	if ('error' in outcome) {
+		if (outcome.error instanceof TimesNeededFirst) return await readTwice.call(this, jobId, settings, placement, download);
+		throw outcome.error;
+	}
+	return await itemsOf.call(this, jobId, settings, placement, outcome.value.builder, outcome.value.frames);
+}
+
+/** The items of a builder that has read the whole file: with the timeline picture when asked for. */
+async function itemsOf(
+	this: IExecuteFunctions,
+	jobId: string,
+	settings: ResultsOutputSettings,
+	placement: Placement,
+	builder: OutputBuilder,
+	frames: number,
+): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = builder.finish(jobId, frames).map((json) => ({ json }));
+	const png = settings.attachTimeline ? timelinePicture(builder, jobId) : undefined;
+	if (png && items.length === 1) {
+		const fileName = `roboflow-video-timeline-${jobId}.png`;
+		const buffer = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+		items[0].binary = {
+			[TIMELINE_FIELD]:
+				placement === 'embedded'
+					? { data: buffer.toString('base64'), mimeType: 'image/png', fileName, fileExtension: 'png', fileSize: `${Math.ceil(buffer.length / 1024)} kB`, bytes: buffer.length }
+					: await this.helpers.prepareBinaryData(buffer, fileName, 'image/png'),
+		};
+	}
+	return items;
 }
 
 /** A promise's value or its error, as a value (to look at an error before deciding what to do). */
@@ -93,12 +129,6 @@ async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: u
 		(value) => ({ value }),
 		(error: unknown) => ({ error }),
 	);
-}
-
-/** Feeds a body to a builder chunk by chunk and returns the output's items. */
-async function scanInto(body: Chunks, builder: OutputBuilder, jobId: string): Promise<Consumed<ReturnType<OutputBuilder['finish']>>> {
-	const { frames, bytes } = await scan(body, builder);
-	return { value: builder.finish(jobId, frames), bytes };
 }
 
 /** A body: a stream, or a file already in memory as one chunk. */
@@ -135,7 +165,13 @@ async function readStored(this: IExecuteFunctions, binary: IBinaryData, visitor:
  * per Frame with a time window, tracking): the file is kept in n8n's binary store (not in memory)
  * and read twice, first for its times.
  */
-async function readTwice(this: IExecuteFunctions, jobId: string, settings: ResultsOutputSettings, download: Download): Promise<INodeExecutionData[]> {
+async function readTwice(
+	this: IExecuteFunctions,
+	jobId: string,
+	settings: ResultsOutputSettings,
+	placement: Placement,
+	download: Download,
+): Promise<INodeExecutionData[]> {
 	const stored = await storeBody.call(this, download, `roboflow-video-results-${jobId}.json`);
 	let times: number[] | undefined;
 	await readStored.call(this, stored, { offsets: (key, values) => key === 'time_offset' && (times = values), modelStart: () => false });
@@ -149,7 +185,7 @@ async function readTwice(this: IExecuteFunctions, jobId: string, settings: Resul
 	const builder = outputBuilder(settings);
 	if (times) builder.setTimes?.(times);
 	const { frames } = await readStored.call(this, stored, builder);
-	return builder.finish(jobId, frames).map((json) => ({ json }));
+	return await itemsOf.call(this, jobId, settings, placement, builder, frames);
 }
 
 /** Binary File: the results file itself, streamed to n8n's binary store and checked there. */

@@ -71,7 +71,7 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					displayName: 'Attach Timeline',
 					name: 'attachTimeline',
 					type: 'boolean',
-					default: true,
+					default: false,
 					displayOptions: { show: { '/output': ['summary'] } },
 					description: 'Whether to attach a PNG picture of when each class was in view and how many, in the binary field "timeline" (Slack, Drive and email show it inline)',
 				},
@@ -243,7 +243,7 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		onlyFramesWithPredictions: options.onlyFramesWithPredictions !== false,
 		selection: { fromSeconds, toSeconds, everyNthFrame },
 		analytics,
-		attachTimeline: output === 'summary' && options.attachTimeline !== false,
+		attachTimeline: output === 'summary' && options.attachTimeline === true,
 	};
 }
 
