@@ -32,3 +32,4 @@ export {
 	type ResultsFilePreset,
 	type ResultsFileSpec,
 } from './results-files';
+export * from './analytics-scenes';
