@@ -160,8 +160,11 @@ export async function execute(this: IExecuteFunctions, video: VideoSource, itemI
 }
 
 /**
- * Larger reads than n8n's 64 KiB default. `npm run bench:upload` (1 GiB, in-process emulator):
- * 64 KiB 190 MiB/s, 512 KiB 250-260 MiB/s, 1 MiB 247-272 MiB/s; memory growth varied from 6 to
- * 42 MiB at every size but once reached 74 MiB at 1 MiB, so 512 KiB.
+ * Larger reads than n8n's 64 KiB default. `npm run bench:upload` (1 GiB to a discarding sink,
+ * Upload Video's median throughput over curl -T's in the same run, busy 2-core machine):
+ * 64 KiB 0.18-0.21, 128 KiB 0.33-0.34, 256 KiB 0.26-0.30, 512 KiB 0.29-0.49, 1 MiB 0.29-0.41;
+ * 2, 4 and 8 MiB 0.25-0.53, but memory grew 54-136 MiB. Growth at 512 KiB reached 46 MiB at most,
+ * at 1 MiB once 64.8 MiB, so 512 KiB. The size is not what limits the speed: each chunk is a new
+ * buffer, and V8 runs a full garbage collection for about every 64 MiB of them.
  */
 const UPLOAD_CHUNK_BYTES = 512 * 1024;
