@@ -7,7 +7,19 @@ import { execFileSync } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import { ensureN8nInstalled, PACKAGE_ROOT, postVideo, startStack, storedOutput, videoWorkflow, waitForStoredRun, type Stack, type StoredRun } from '../harness';
+import {
+	ensureN8nInstalled,
+	LINE_COUNTING_WORKFLOW_FILE,
+	PACKAGE_ROOT,
+	postVideo,
+	startStack,
+	storedItems,
+	storedOutput,
+	videoWorkflow,
+	waitForStoredRun,
+	type Stack,
+	type StoredRun,
+} from '../harness';
 
 const MINUTE = 60_000;
 const log = (line: string) => process.stdout.write(`  [e2e] ${line}\n`);
@@ -70,6 +82,26 @@ describe('in a real n8n 2.41.1', () => {
 		});
 		const polls = expectPollsAtLeastAMinuteApart(jobId);
 		expect(polls.length).toBeGreaterThanOrEqual(2);
+	});
+
+	test.concurrent('1d. the example "count people crossing a line, post the picture to Slack" runs: unique people, line crossings and the timeline PNG reach the Slack node', async () => {
+		const path = `e2e-line-${++workflowCounter}`;
+		const workflow = videoWorkflow('e2e line counting', path, stack.credential, {}, LINE_COUNTING_WORKFLOW_FILE);
+		// Slack cannot be reached from here: the node is disabled, so n8n passes its input through and the run shows what Slack would get.
+		workflow.nodes.find((node) => node.type === 'n8n-nodes-base.slack')!.disabled = true;
+		const workflowId = await stack.n8n.api.createWorkflow(workflow);
+		await stack.n8n.api.activateWorkflow(workflowId);
+		await postVideo(stack.n8n, path, 'people.mp4');
+		const run = await waitForStoredRun(stack.n8n, workflowId);
+
+		expect(run.parent.status).toBe('success');
+		const [item] = storedItems(run.parent, 'Post Picture to Slack');
+		const person = ((item.json.models as Record<string, { classes: Record<string, Record<string, unknown>> }>)['people-detection']).classes.person;
+		expect(person).toMatchObject({ unique_objects: expect.any(Number), peak_count: expect.any(Number), line_crossings: { in: expect.any(Number), out: expect.any(Number) } });
+		expect(Number(person.unique_objects)).toBeGreaterThanOrEqual(Number(person.peak_count));
+		expect(Number(person.unique_objects)).toBeLessThan(Number(person.detections));
+		expect(item.binary?.timeline).toMatchObject({ mimeType: 'image/png', fileName: `roboflow-video-timeline-${jobIdOf(run)}.png` });
+		log(`line counting example: ${JSON.stringify({ unique: person.unique_objects, detections: person.detections, crossings: person.line_crossings })}`);
 	});
 
 	test.concurrent('1c. One Item per Frame with Park Execution: one item per job with its frames, paired with its input item, so $(...).item works downstream', async () => {

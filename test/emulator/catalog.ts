@@ -81,6 +81,15 @@ export const CATALOG: readonly CatalogProject[] = [
 		created: 1_700_000_000.012,
 	},
 	{
+		slug: 'people-detection',
+		name: 'People Detection',
+		type: 'object-detection',
+		classes: ['person'],
+		versionCount: 2,
+		trainedVersions: [1, 2],
+		created: 1_705_000_000.5,
+	},
+	{
 		slug: 'road-semantic-segmentation',
 		name: 'Road Semantic Segmentation',
 		type: 'semantic-segmentation',

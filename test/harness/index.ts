@@ -14,8 +14,8 @@ export { cacheRoot, ensureN8nInstalled, harnessEnv, HarnessSetupError, N8N_VERSI
 export { killAllN8n, startN8n, type ExecutionSummary, type N8nInstance, type StartN8nOptions } from './n8n';
 export { installCommunityPackage, uninstallCommunityPackage, type InstalledCommunityPackage } from './community-package';
 export { NODE_TYPE, PACKAGE_ROOT, packThisPackage, SAMPLE_VIDEO, startStack, type Stack } from './stack';
-export { postVideo, storedOutput, waitForStoredRun, type StoredRun } from './runs';
-export { DEMO_WORKFLOW_FILE, videoWorkflow } from './workflows';
+export { postVideo, storedItems, storedOutput, waitForStoredRun, type StoredRun } from './runs';
+export { DEMO_WORKFLOW_FILE, LINE_COUNTING_WORKFLOW_FILE, videoWorkflow } from './workflows';
 export {
 	DETECTION_BYTES_PER_FRAME,
 	detectionFramesForBytes,

@@ -46,6 +46,14 @@ export async function waitForStoredRun(
 	}
 }
 
+/** Output items (json and binary metadata) of a node's last run in a stored execution. */
+export function storedItems(execution: ExecutionSummary, nodeName: string): Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }> {
+	const runs = execution.data?.resultData?.runData?.[nodeName] as
+		| Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>> } }>
+		| undefined;
+	return runs?.[runs.length - 1]?.data?.main?.[0] ?? [];
+}
+
 /** Output items (json) of a node's last run in a stored execution. */
 export function storedOutput(execution: ExecutionSummary, nodeName: string): Array<Record<string, unknown>> {
 	const runs = execution.data?.resultData?.runData?.[nodeName] as Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }> | undefined;

@@ -1,6 +1,6 @@
 /**
- * The demo's own workflow (examples/demo-upload-and-summarise.json), adapted for a run:
- * its own webhook path, the run's credential, and any Wait For Result settings to try.
+ * The example workflows (examples/*.json), adapted for a run: their own webhook path, the run's
+ * credential, and any Wait For Result settings to try.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -8,6 +8,7 @@ import { join } from 'path';
 import { NODE_TYPE, PACKAGE_ROOT } from './stack';
 
 export const DEMO_WORKFLOW_FILE = join(PACKAGE_ROOT, 'examples', 'demo-upload-and-summarise.json');
+export const LINE_COUNTING_WORKFLOW_FILE = join(PACKAGE_ROOT, 'examples', 'count-people-crossing-a-line-to-slack.json');
 
 type Credential = { id: string; name: string };
 
@@ -17,10 +18,11 @@ interface WorkflowNode {
 	parameters: Record<string, unknown>;
 	webhookId?: string;
 	credentials?: Record<string, Credential>;
+	disabled?: boolean;
 }
 
-export function videoWorkflow(name: string, path: string, credential: Credential, waitOptions: Record<string, unknown> = {}) {
-	const workflow = JSON.parse(readFileSync(DEMO_WORKFLOW_FILE, 'utf8')) as { name: string; nodes: WorkflowNode[] };
+export function videoWorkflow(name: string, path: string, credential: Credential, waitOptions: Record<string, unknown> = {}, file = DEMO_WORKFLOW_FILE) {
+	const workflow = JSON.parse(readFileSync(file, 'utf8')) as { name: string; nodes: WorkflowNode[] };
 	workflow.name = name;
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-base.webhook') {

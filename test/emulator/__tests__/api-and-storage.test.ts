@@ -66,7 +66,7 @@ describe('workspace and project reads', () => {
 			expect(workspace).toMatchObject({ url: 'emulator-workspace', name: expect.any(String), members: 1 });
 			const byId = Object.fromEntries(workspace.projects.map((p: any) => [p.id, p]));
 			expect(byId['emulator-workspace/rock-paper-scissors-presentation']).toMatchObject({ type: 'object-detection', versions: 5, classes: { Paper: expect.any(Number), Rock: expect.any(Number), Scissors: expect.any(Number) } });
-			expect(workspace.projects.map((p: any) => p.type).sort()).toEqual(['classification', 'instance-segmentation', 'keypoint-detection', 'object-detection', 'semantic-segmentation']);
+			expect(workspace.projects.map((p: any) => p.type).sort()).toEqual(['classification', 'instance-segmentation', 'keypoint-detection', 'object-detection', 'object-detection', 'semantic-segmentation']);
 			for (const project of workspace.projects) {
 				expect(Object.keys(project).sort()).toEqual(['annotation', 'classes', 'colors', 'created', 'id', 'images', 'name', 'public', 'splits', 'type', 'unannotated', 'updated', 'versions']);
 			}
