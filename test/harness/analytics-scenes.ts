@@ -90,6 +90,15 @@ export interface ClassTruth {
 	visible_peak_count: number;
 }
 
+export interface TruthObject {
+	id: number;
+	className: string;
+	firstSeen: number;
+	lastSeen: number;
+	/** Frames the detector reported it in. */
+	detections: number;
+}
+
 /** What counting detections without identities gives (see the header). */
 export interface NaiveAnswers {
 	unique_objects: number;
@@ -119,6 +128,8 @@ export interface AnalyticsScene {
 	settings: AnalyticsSettings;
 	results: SceneResults;
 	truth: Record<string, ClassTruth>;
+	/** Every object in view, when it was first and last in view (frame times): to see where a tracker went wrong. */
+	truthObjects: TruthObject[];
 	naive: Record<string, NaiveAnswers>;
 	/** `barelySeen`: objects in view that the detector reported in fewer than 3 frames (hard for anyone). */
 	stats: { frames: number; nullFrames: number; detections: number; falsePositives: number; objects: number; barelySeen: number };
@@ -673,6 +684,7 @@ function buildScene(def: SceneDefinition): AnalyticsScene {
 		settings,
 		results,
 		truth: truthByClass,
+		truthObjects: truth.objects.map((o) => ({ ...o, detections: seenIn.get(o.id) ?? 0 })),
 		naive: naive.finish(),
 		stats,
 	};
@@ -773,6 +785,11 @@ class TruthCounter {
 	private readonly tallies: ClassTally[];
 	/** Each object's previous centre and whether it was inside the zone. */
 	private readonly previous = new Map<number, { x: number; y: number; inside: boolean }>();
+	private readonly seen = new Map<number, { id: number; className: string; firstSeen: number; lastSeen: number }>();
+
+	get objects(): Array<{ id: number; className: string; firstSeen: number; lastSeen: number }> {
+		return [...this.seen.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.id - b.id);
+	}
 
 	constructor(
 		private readonly classes: string[],
@@ -789,6 +806,9 @@ class TruthCounter {
 			const tally = this.tallies[o.classIndex];
 			const count = counts[o.classIndex];
 			tally.ids.add(o.id);
+			const seen = this.seen.get(o.id);
+			if (seen) seen.lastSeen = time;
+			else this.seen.set(o.id, { id: o.id, className: this.classes[o.classIndex], firstSeen: time, lastSeen: time });
 			count.all++;
 			if (!o.hidden) count.visible++;
 			const inside = this.zone ? insidePolygon(this.zone, o) : false;
