@@ -8,27 +8,56 @@
  *   npm run demo             # run once and clean up
  *   npm run demo -- --keep   # leave n8n running afterwards and print the editor URL
  */
-import { cacheRoot, N8N_VERSION, postVideo, startStack, storedOutput, videoWorkflow, waitForStoredRun, type Stack } from '../test/harness';
+import { writeFileSync } from 'fs';
+import { resolve } from 'path';
+
+import { cacheRoot, N8N_VERSION, postVideo, startStack, storedItems, videoWorkflow, waitForStoredRun, type Stack } from '../test/harness';
 
 const keep = process.argv.includes('--keep');
+/** Where the demo writes the timeline picture the workflow made. */
+const PICTURE_FILE = resolve('roboflow-video-demo-timeline.png');
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(5);
 const say = (line: string) => console.log(`${elapsed()}  ${line}`);
 
+interface ClassSummary {
+	detections: number;
+	frames: number;
+	mean_confidence: number;
+	max_confidence: number;
+	first_seen: number;
+	last_seen: number;
+	unique_objects?: number;
+	peak_count?: number;
+	seconds_present?: number;
+	appearances?: Array<{ start: number; end: number }>;
+}
+
 function printSummary(summary: Record<string, unknown>): void {
-	const models = (summary.models ?? {}) as Record<string, { type: string; frames_inferred: number; classes?: Record<string, Record<string, number>> }>;
+	const models = (summary.models ?? {}) as Record<string, { type: string; frames_inferred: number; classes?: Record<string, ClassSummary> }>;
 	console.log('');
 	console.log(`  Job ${String(summary.job_id)}: ${String(summary.frames_inferred)} frames inferred, ${String(summary.video_seconds_covered)} s of video`);
 	for (const [modelId, model] of Object.entries(models)) {
 		console.log(`  ${modelId} (${model.type}), ${model.frames_inferred} frames:`);
 		for (const [name, c] of Object.entries(model.classes ?? {})) {
+			const tracked =
+				c.unique_objects === undefined
+					? ''
+					: `${String(c.unique_objects).padStart(3)} unique (from ${String(c.detections).padStart(3)} detections), at most ${c.peak_count} at once, ` +
+						`in view ${c.seconds_present} s in ${c.appearances?.length ?? 0} appearance(s); `;
 			console.log(
-				`    ${name.padEnd(10)} ${String(c.detections).padStart(3)} detections in ${String(c.frames).padStart(3)} frames, ` +
-					`confidence mean ${c.mean_confidence.toFixed(2)} max ${c.max_confidence.toFixed(2)}, seen ${c.first_seen}s to ${c.last_seen}s`,
+				`    ${name.padEnd(10)} ${tracked}confidence mean ${c.mean_confidence.toFixed(2)} max ${c.max_confidence.toFixed(2)}, seen ${c.first_seen}s to ${c.last_seen}s`,
 			);
 		}
 	}
 	console.log('');
+}
+
+/** The timeline PNG the workflow attached: inline in the stored item, or in n8n's binary store. */
+async function pictureOf(stack: Stack, binary: Record<string, unknown> | undefined): Promise<Buffer | undefined> {
+	if (!binary) return undefined;
+	if (typeof binary.id === 'string') return await stack.n8n.rest.binaryData(binary.id);
+	return typeof binary.data === 'string' && binary.data.length > 16 ? Buffer.from(binary.data, 'base64') : undefined;
 }
 
 async function main(): Promise<void> {
@@ -53,7 +82,10 @@ async function main(): Promise<void> {
 		});
 		say(`Emulator of the Roboflow API on ${stack.emulator.apiUrl}; n8n on ${stack.n8n.baseUrl}`);
 		const workflowId = await stack.n8n.api.createWorkflow(
-			videoWorkflow('Roboflow Video demo: upload, infer, summarise', 'roboflow-video-demo', stack.credential),
+			// The demo also asks for the timeline picture, which the workflow file leaves off.
+			videoWorkflow('Roboflow Video demo: upload, infer, summarise', 'roboflow-video-demo', stack.credential, {
+				resultOptions: { attachTimeline: true },
+			}),
 		);
 		await stack.n8n.api.activateWorkflow(workflowId);
 		say('Imported and activated examples/demo-upload-and-summarise.json');
@@ -85,7 +117,8 @@ async function main(): Promise<void> {
 		if (run.parent.status !== 'success') {
 			throw new Error(`the workflow ended ${run.parent.status}: ${JSON.stringify(run.parent.data?.resultData?.error?.message ?? '')}`);
 		}
-		const [summary] = storedOutput(run.parent, 'Next Node');
+		const [item] = storedItems(run.parent, 'Next Node');
+		const summary = item.json;
 		const job = stack.emulator.jobs()[0];
 		const checks = stack.emulator.statusPolls(job.id).map((r) => r.at);
 		say(
@@ -94,6 +127,11 @@ async function main(): Promise<void> {
 		);
 		say('Summary produced by the workflow\'s Wait For Result node, as the next node received it:');
 		printSummary(summary);
+		const picture = await pictureOf(stack, item.binary?.timeline);
+		if (picture) {
+			writeFileSync(PICTURE_FILE, picture);
+			say(`Timeline picture (binary field "timeline", ${picture.length} bytes) written to ${PICTURE_FILE}`);
+		} else say('The summary came without its timeline picture');
 
 		if (keep) {
 			say(`n8n keeps running: open ${stack.n8n.baseUrl}/workflow/${workflowId}`);

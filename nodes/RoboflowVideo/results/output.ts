@@ -85,8 +85,8 @@ export class SummaryOutput extends SummaryBuilder implements OutputBuilder {
 		let line: TimelineInput['line'];
 		for (const [model, answers] of this.answers()) {
 			for (const [name, a] of answers) {
-				// One bin a second over the whole video, so the bins line up with the time axis.
-				const counts = Array.from({ length: Math.max(1, Math.ceil(videoSeconds)) }, (_, s) => a.perSecond[s] ?? 0);
+				// Bins over the whole video, so they line up with the time axis.
+				const counts = Array.from({ length: Math.max(1, Math.ceil(videoSeconds / a.binSeconds - 1e-9)) }, (_, b) => a.perBin[b] ?? 0);
 				classes.push({ model, name, appearances: a.appearances, counts, uniqueObjects: a.objects.length, peakCount: a.peakCount });
 				const crossings = a.fields.line_crossings as { in: number; out: number } | undefined;
 				if (crossings) line = { in: (line?.in ?? 0) + crossings.in, out: (line?.out ?? 0) + crossings.out };
@@ -124,7 +124,7 @@ class AppearancesOutput extends SummaryBuilder implements OutputBuilder {
 		const items: IDataObject[] = [];
 		for (const [modelId, classes] of this.answers()) {
 			for (const [name, answers] of classes) {
-				for (const a of answers.appearances) items.push(appearanceItem(jobId, modelId, name, a, answers.perSecond));
+				for (const a of answers.appearances) items.push(appearanceItem(jobId, modelId, name, a, answers.perBin, answers.binSeconds));
 			}
 		}
 		return items.sort((a, b) => Number(a.start) - Number(b.start));

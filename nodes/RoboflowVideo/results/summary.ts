@@ -196,7 +196,7 @@ export class SummaryBuilder implements ResultsVisitor {
 	modelStart(modelId: string): void {
 		// Tracking needs each frame's time as the frame is read.
 		if (this.analytics && !this.timesKnown) throw new TimesNeededFirst();
-		this.models.set(modelId, new ModelSummary(this.analytics && new ModelAnalytics(this.analytics)));
+		this.models.set(modelId, new ModelSummary(this.analytics && new ModelAnalytics(this.analytics, this.binSeconds())));
 	}
 
 	frame(modelId: string, index: number, entry: unknown): void {
@@ -215,6 +215,13 @@ export class SummaryBuilder implements ResultsVisitor {
 	/** Ends the tracking of every model (summary() does it too). */
 	finishAnalytics(): void {
 		for (const model of this.models.values()) model.finish(this.times);
+	}
+
+	/** Counts are kept per frame interval, or coarser for long videos: at most about 2,000 bins. */
+	private binSeconds(): number {
+		const times = this.times;
+		const step = times.length > 1 ? times[1] - times[0] : 1;
+		return Math.max(step > 0 ? step : 1, this.videoSeconds() / 2000, 0.001);
 	}
 
 	videoSeconds(): number {

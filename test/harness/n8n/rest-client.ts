@@ -11,6 +11,8 @@ import type { HttpResult, RestClient } from './types';
 export interface RestSession {
 	/** Any /rest (or /types) call; throws on a non-2xx status. Returns `data` of n8n's `{data}` envelope. */
 	call<T = any>(method: string, restPath: string, body?: unknown): Promise<T>;
+	/** A GET whose answer is bytes; throws on a non-2xx status. */
+	bytes(restPath: string): Promise<Buffer>;
 	/** Forgets the session cookie (before signing in again). */
 	clearCookie(): void;
 	readonly hasCookie: boolean;
@@ -47,8 +49,15 @@ export function restSession(baseUrl: string): RestSession {
 		return r.data && typeof r.data === 'object' && 'data' in r.data ? r.data.data : r.data;
 	};
 
+	const bytes = async (restPath: string): Promise<Buffer> => {
+		const res = await fetch(`${baseUrl}/rest${restPath}`, { headers: { 'browser-id': browserId, ...(cookie ? { cookie } : {}) } });
+		if (!res.ok) throw new HttpError(`GET ${restPath} -> HTTP ${res.status}`, res.status, await res.text());
+		return Buffer.from(await res.arrayBuffer());
+	};
+
 	return {
 		call,
+		bytes,
 		clearCookie: () => {
 			cookie = '';
 		},
@@ -63,6 +72,7 @@ export function restClient(session: RestSession): RestClient {
 	const restCall = session.call;
 	return {
 		request: restCall,
+		binaryData: async (id) => await session.bytes(`/binary-data?id=${encodeURIComponent(id)}&action=download`),
 		async testCredential(target) {
 			if (typeof target === 'string') target = { id: target };
 			let tempId: string | undefined;

@@ -64,6 +64,8 @@ export interface PublicApiClient {
 export interface RestClient {
 	/** Any /rest call with the owner's session cookie; throws on a non-2xx status. Returns `data` of n8n's `{data}` envelope. */
 	request<T = any>(method: string, restPath: string, body?: unknown): Promise<T>;
+	/** The bytes of a file in n8n's binary store, as the editor downloads it (`GET /rest/binary-data`). */
+	binaryData(id: string): Promise<Buffer>;
 	/**
 	 * The editor's credential test, `POST /rest/credentials/test`.
 	 * - a credential id: tests the stored credential (like opening it and pressing Retry);

@@ -46,8 +46,8 @@ interface ClassAnalytics {
 	peakCount: number;
 	peakTime: number;
 	maxInside: number;
-	/** The most objects in view in each second of video. */
-	perSecond: number[];
+	/** The most objects in view in each bin of `binSeconds` of video. */
+	perBin: number[];
 }
 
 export interface ObjectRecord extends TrackedObject {
@@ -59,7 +59,9 @@ export interface ClassAnswers {
 	fields: IDataObject;
 	objects: TrackedObject[];
 	appearances: Interval[];
-	perSecond: number[];
+	/** The most objects in view in each bin of `binSeconds` of video. */
+	perBin: number[];
+	binSeconds: number;
 	peakCount: number;
 }
 
@@ -69,7 +71,14 @@ export class ModelAnalytics {
 	private zone?: Point[];
 	private placed = false;
 
-	constructor(private readonly settings: AnalyticsSettings) {}
+	/**
+	 * `binSeconds`: the time resolution of the counts kept for the picture and the appearances'
+	 * peaks (the frame interval, or longer for long videos, so at most a few thousand bins).
+	 */
+	constructor(
+		private readonly settings: AnalyticsSettings,
+		private readonly binSeconds = 1,
+	) {}
 
 	/** One frame's kept predictions; frames come in time order. */
 	frame(time: number, image: unknown, predictions: Array<Detection & { class?: unknown }>): void {
@@ -90,9 +99,9 @@ export class ModelAnalytics {
 				c.peakCount = detections.length;
 				c.peakTime = time;
 			}
-			const second = Math.max(0, Math.floor(time));
-			for (let s = c.perSecond.length; s <= second; s++) c.perSecond.push(0);
-			c.perSecond[second] = Math.max(c.perSecond[second], detections.length);
+			const bin = Math.max(0, Math.floor(time / this.binSeconds + 1e-9));
+			for (let b = c.perBin.length; b <= bin; b++) c.perBin.push(0);
+			c.perBin[bin] = Math.max(c.perBin[bin], detections.length);
 			const zone = this.zone;
 			if (zone) c.maxInside = Math.max(c.maxInside, detections.filter((d) => insidePolygon(zone, d)).length);
 		}
@@ -127,7 +136,7 @@ export class ModelAnalytics {
 				peakCount: 0,
 				peakTime: 0,
 				maxInside: 0,
-				perSecond: [],
+				perBin: [],
 			};
 			this.classes.set(name, c);
 		}
@@ -163,7 +172,7 @@ export class ModelAnalytics {
 					seconds_occupied: round(totalSeconds(unite(inside.flatMap((o) => o.inZone)))),
 				};
 			}
-			out.set(name, { fields, objects, appearances, perSecond: c.perSecond, peakCount: c.peakCount });
+			out.set(name, { fields, objects, appearances, perBin: c.perBin, binSeconds: this.binSeconds, peakCount: c.peakCount });
 		}
 		return out;
 	}
@@ -198,8 +207,9 @@ export function objectItem(jobId: string, model: string, className: string, inde
 }
 
 /** One Item per Appearance: an item's json for a stretch of time the class was in view. */
-export function appearanceItem(jobId: string, model: string, className: string, a: Interval, perSecond: number[]): IDataObject {
+export function appearanceItem(jobId: string, model: string, className: string, a: Interval, perBin: number[], binSeconds: number): IDataObject {
 	let peak = 0;
-	for (let s = Math.floor(a.start); s <= Math.floor(a.end) && s < perSecond.length; s++) peak = Math.max(peak, perSecond[s]);
+	const last = Math.floor(a.end / binSeconds + 1e-9);
+	for (let b = Math.floor(a.start / binSeconds + 1e-9); b <= last && b < perBin.length; b++) peak = Math.max(peak, perBin[b]);
 	return { job_id: jobId, model, class: className, start: round(a.start), end: round(a.end), seconds: round(a.end - a.start), peak_count: peak };
 }
