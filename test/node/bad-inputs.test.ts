@@ -127,6 +127,7 @@ const cases: BadInput[] = [
 			['a Counting Line of one point twice', { resultOptions: { countingLine: '10,10 10,10' } }, /starts and ends at the same point/, /fractions of the frame/],
 			['a Zone of two points', { output: 'objects', resultOptions: { zone: '0,0 1,1' } }, /Zone "0,0 1,1" is not a polygon of three or more points/, /three or more points/],
 			['a Zone with words', { resultOptions: { zone: 'left half' } }, /Zone "left half" is not a polygon/, /three or more points/],
+			['Attach Timeline without Track Objects', { resultOptions: { attachTimeline: true, trackObjects: false } }, /Attach Timeline needs Track Objects on/, /switch Track Objects on/],
 			['a negative Max Hidden Time', { resultOptions: { maxHiddenSeconds: -1 } }, /Max Hidden Time must be a number of seconds, 0 or more, not -1/, /default is 5/],
 			['To Second before From Second', { output: 'perFrame', resultOptions: { fromSeconds: 60, toSeconds: 30 } }, /To Second \(30\) is before From Second \(60\)/, /later time/],
 			['a negative From Second', { output: 'perFrame', resultOptions: { fromSeconds: -1 } }, /From Second must be a number of seconds, 0 or more, not -1/, /10-minute mark/],

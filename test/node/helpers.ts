@@ -149,7 +149,7 @@ export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 				toSeconds: options.toSeconds as number | undefined,
 				everyNthFrame: Number(options.everyNthFrame ?? 1),
 			},
-			analytics: {
+			analytics: options.trackObjects === false && (parameters.output ?? 'summary') === 'summary' ? undefined : {
 				maxHiddenSeconds: Number(options.maxHiddenSeconds ?? DEFAULT_ANALYTICS.maxHiddenSeconds),
 				mergeGapsShorterThan: Number(options.mergeGapsShorterThan ?? DEFAULT_ANALYTICS.mergeGapsShorterThan),
 				minimumDuration: Number(options.minimumDuration ?? DEFAULT_ANALYTICS.minimumDuration),

@@ -122,6 +122,18 @@ describe('results output against a real emulator results file with every inferen
 		expect(models.gaze).toMatchObject({ type: 'gaze-detection', faces_detected: gazeFaces, mean_yaw_degrees: expect.any(Number) });
 	});
 
+	it('Summary with Track Objects off: the same counts, without the tracking answers', async () => {
+		const [tracked] = jsonOf(await getResults({ output: 'summary' }), 'Status');
+		const [plain] = jsonOf(await getResults({ output: 'summary', resultOptions: { trackObjects: false } }), 'Status');
+		const rps = (summary: IDataObject) => ((summary.models as Record<string, IDataObject>)['rock-paper-scissors-presentation'].classes as Record<string, IDataObject>);
+		for (const [name, c] of Object.entries(rps(plain))) {
+			expect(c).not.toHaveProperty('unique_objects');
+			const { unique_objects, peak_count, peak_time, appearances, seconds_present, ...counts } = rps(tracked)[name];
+			expect([unique_objects, peak_count, peak_time, appearances, seconds_present].every((v) => v !== undefined)).toBe(true);
+			expect(c).toEqual(counts);
+		}
+	});
+
 	it('Summary with Minimum Confidence and Classes keeps only what passes both filters', async () => {
 		const [summary] = jsonOf(await getResults({ output: 'summary', resultOptions: { minConfidence: 0.7, classes: 'rock, paper' } }), 'Status');
 		const rps = (summary.models as Record<string, IDataObject>)['rock-paper-scissors-presentation'];

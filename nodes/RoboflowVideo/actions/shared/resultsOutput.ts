@@ -165,6 +165,15 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					description: 'Leave out frames after this time in the video (seconds)',
 				},
 				{
+					displayName: 'Track Objects',
+					name: 'trackObjects',
+					type: 'boolean',
+					default: true,
+					displayOptions: { show: { '/output': ['summary'] } },
+					description:
+						'Whether to follow each object through the video for unique objects, appearances, line and zone counts. Off, the Summary only counts detections, a little faster.',
+				},
+				{
 					displayName: 'Zone',
 					name: 'zone',
 					type: 'string',
@@ -196,6 +205,7 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 		countingLine?: unknown;
 		zone?: unknown;
 		attachTimeline?: unknown;
+		trackObjects?: unknown;
 	};
 	const minConfidence = options.minConfidence ?? 0;
 	if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
@@ -221,7 +231,11 @@ export function readResultsOutputSettings(ctx: IExecuteFunctions, itemIndex: num
 	if (typeof everyNthFrame !== 'number' || !Number.isInteger(everyNthFrame) || everyNthFrame < 1) {
 		fail(ctx, itemIndex, `Every Nth Frame must be a whole number, 1 or more, not ${JSON.stringify(everyNthFrame)}`, '1 keeps every frame, 5 one frame in five.');
 	}
-	const analytics = readAnalytics(ctx, itemIndex, options);
+	// One Item per Object and per Appearance are made of tracks: only Summary can do without.
+	const analytics = output === 'summary' && options.trackObjects === false ? undefined : readAnalytics(ctx, itemIndex, options);
+	if (output === 'summary' && options.attachTimeline === true && !analytics) {
+		fail(ctx, itemIndex, 'Attach Timeline needs Track Objects on', 'The picture shows when tracked objects were in view: switch Track Objects on, or Attach Timeline off.');
+	}
 	let binaryPropertyName = 'data';
 	if (output === 'binary') {
 		const field = ctx.getNodeParameter('outputBinaryField', itemIndex, 'data');

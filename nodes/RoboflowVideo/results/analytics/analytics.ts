@@ -70,6 +70,9 @@ export class ModelAnalytics {
 	private line?: Segment;
 	private zone?: Point[];
 	private placed = false;
+	/** The current frame's detections by class (lists reused from frame to frame). */
+	private readonly byClass = new Map<string, Detection[]>();
+	private imageSize?: { width: number; height: number };
 
 	/**
 	 * `binSeconds`: the time resolution of the counts kept for the picture and the appearances'
@@ -83,18 +86,20 @@ export class ModelAnalytics {
 	/** One frame's kept predictions; frames come in time order. */
 	frame(time: number, image: unknown, predictions: Array<Detection & { class?: unknown }>): void {
 		if (!this.placed) this.place(image);
-		const byClass = new Map<string, Detection[]>();
+		const byClass = this.byClass;
+		for (const list of byClass.values()) list.length = 0;
 		for (const p of predictions) {
+			// Predictions are Roboflow's own objects: only boxes with a place and a size can be followed.
 			if (!Number.isFinite(p.x) || !Number.isFinite(p.y) || !(p.width > 0) || !(p.height > 0)) continue;
-			const name = String(p.class ?? 'unknown');
+			const name = typeof p.class === 'string' ? p.class : String(p.class ?? 'unknown');
 			const list = byClass.get(name);
-			const detection = { x: p.x, y: p.y, width: p.width, height: p.height, confidence: Number(p.confidence ?? 0) };
-			if (list) list.push(detection);
-			else byClass.set(name, [detection]);
+			if (list) list.push(p);
+			else byClass.set(name, [p]);
 		}
 		for (const [name, detections] of byClass) {
+			if (!detections.length) continue;
 			const c = this.classAnalytics(name);
-			c.tracker.update(time, detections);
+			c.tracker.update(time, detections, this.imageSize);
 			if (detections.length > c.peakCount) {
 				c.peakCount = detections.length;
 				c.peakTime = time;
@@ -111,6 +116,7 @@ export class ModelAnalytics {
 	private place(image: unknown): void {
 		const { width, height } = (image ?? {}) as { width?: unknown; height?: unknown };
 		const size = typeof width === 'number' && typeof height === 'number' ? { width, height } : undefined;
+		this.imageSize = size;
 		const { countingLine, zone } = this.settings;
 		if ((countingLine?.relative || zone?.relative) && !size) return;
 		const toPixels = (shape: Shape): Point[] =>

@@ -17,11 +17,17 @@ export interface Segment {
 }
 
 export function iou(a: Box, b: Box): number {
-	const w = Math.min(a.x + a.width / 2, b.x + b.width / 2) - Math.max(a.x - a.width / 2, b.x - b.width / 2);
-	const h = Math.min(a.y + a.height / 2, b.y + b.height / 2) - Math.max(a.y - a.height / 2, b.y - b.height / 2);
-	if (w <= 0 || h <= 0) return 0;
+	return overlapAt(a.x, a.y, a.width, a.height, b);
+}
+
+/** IoU of a box given by its centre and size (no object made: it runs for every pair in every frame) and `b`. */
+export function overlapAt(x: number, y: number, width: number, height: number, b: Box): number {
+	const w = Math.min(x + width / 2, b.x + b.width / 2) - Math.max(x - width / 2, b.x - b.width / 2);
+	if (w <= 0) return 0;
+	const h = Math.min(y + height / 2, b.y + b.height / 2) - Math.max(y - height / 2, b.y - b.height / 2);
+	if (h <= 0) return 0;
 	const overlap = w * h;
-	return overlap / (a.width * a.height + b.width * b.height - overlap);
+	return overlap / (width * height + b.width * b.height - overlap);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { crossesSegment, insidePolygon, iou, length, side, type Box, type Point, type Segment } from './geometry';
+import { crossesSegment, insidePolygon, length, overlapAt, side, type Box, type Point, type Segment } from './geometry';
 import type { Interval } from './intervals';
 
 /**
@@ -67,38 +67,74 @@ export class ClassTracker {
 
 	constructor(private readonly settings: TrackerSettings) {}
 
-	/** The detections of this class in the frame at `time` (seconds); frames must come in time order. */
-	update(time: number, detections: Detection[]): void {
-		this.expire(time);
-		const pairs: Array<{ cost: number; track: Track; detection: number }> = [];
-		for (const track of this.active) {
+	/**
+	 * The detections of this class in the frame at `time` (seconds); frames must come in time
+	 * order. `image`: the frame's size, when known: an object whose motion has carried it wholly
+	 * out of the frame has left, and is not matched to whatever comes in next.
+	 */
+	update(time: number, detections: Detection[], image?: { width: number; height: number }): void {
+		this.expire(time, image);
+		const tracks = this.active;
+		const nd = detections.length;
+		const nt = tracks.length;
+		// Candidates as parallel arrays, kept sorted by cost as they are found (there are few per
+		// frame): this runs for every frame of every class, so it makes no objects.
+		const costs = this.costs;
+		const pairTrack = this.pairTrack;
+		const pairDetection = this.pairDetection;
+		let n = 0;
+		for (let t = 0; t < nt; t++) {
+			const track = tracks[t];
 			const dt = time - track.lastSeen;
-			const predicted: Box = { ...track.box, x: track.box.x + track.vx * dt, y: track.box.y + track.vy * dt };
-			const size = Math.sqrt(track.box.width * track.box.height);
-			const reach = track.frames > 1 ? BASE_REACH + REACH_PER_SECOND * dt : REACH_WITHOUT_VELOCITY + REACH_PER_SECOND * dt;
-			detections.forEach((d, i) => {
-				const area = (d.width * d.height) / Math.max(1e-9, track.box.width * track.box.height);
-				if (area > MAX_AREA_RATIO || area < 1 / MAX_AREA_RATIO) return;
-				const scale = Math.max(1e-9, (size + Math.sqrt(d.width * d.height)) / 2);
-				const distance = Math.hypot(d.x - predicted.x, d.y - predicted.y) / scale;
-				const overlap = iou(predicted, d);
-				if (distance > reach && overlap <= 0) return;
-				pairs.push({ cost: distance - overlap, track, detection: i });
-			});
+			const box = track.box;
+			const px = box.x + track.vx * dt;
+			const py = box.y + track.vy * dt;
+			const area = box.width * box.height;
+			const size = Math.sqrt(area);
+			const reach = (track.frames > 1 ? BASE_REACH : REACH_WITHOUT_VELOCITY) + REACH_PER_SECOND * dt;
+			for (let d = 0; d < nd; d++) {
+				const det = detections[d];
+				const detArea = det.width * det.height;
+				if (detArea > MAX_AREA_RATIO * area || detArea * MAX_AREA_RATIO < area) continue;
+				const scale = (size + Math.sqrt(detArea)) / 2;
+				const dx = det.x - px;
+				const dy = det.y - py;
+				const distance = Math.sqrt(dx * dx + dy * dy) / scale;
+				const overlap = overlapAt(px, py, box.width, box.height, det);
+				if (distance > reach && overlap <= 0) continue;
+				const cost = distance - overlap;
+				let i = n++;
+				while (i > 0 && costs[i - 1] > cost) {
+					costs[i] = costs[i - 1];
+					pairTrack[i] = pairTrack[i - 1];
+					pairDetection[i] = pairDetection[i - 1];
+					i--;
+				}
+				costs[i] = cost;
+				pairTrack[i] = t;
+				pairDetection[i] = d;
+			}
 		}
-		pairs.sort((a, b) => a.cost - b.cost);
-		const taken = new Set<number>();
-		const updated = new Set<Track>();
-		for (const { track, detection } of pairs) {
-			if (taken.has(detection) || updated.has(track)) continue;
-			taken.add(detection);
-			updated.add(track);
-			this.follow(track, time, detections[detection]);
+		const taken = this.taken;
+		taken.length = 0;
+		const updated = this.updated;
+		updated.length = 0;
+		for (let i = 0; i < n; i++) {
+			const t = pairTrack[i];
+			const d = pairDetection[i];
+			if (taken[d] || updated[t]) continue;
+			taken[d] = true;
+			updated[t] = true;
+			this.follow(tracks[t], time, detections[d]);
 		}
-		detections.forEach((d, i) => {
-			if (!taken.has(i)) this.active.push(this.start(time, d));
-		});
+		for (let d = 0; d < nd; d++) if (!taken[d]) tracks.push(this.start(time, detections[d]));
 	}
+
+	private readonly costs: number[] = [];
+	private readonly pairTrack: number[] = [];
+	private readonly pairDetection: number[] = [];
+	private readonly taken: boolean[] = [];
+	private readonly updated: boolean[] = [];
 
 	/** Ends every track (the video is over) and returns the objects, in order of first sighting. */
 	finish(): TrackedObject[] {
@@ -112,9 +148,9 @@ export class ClassTracker {
 			firstSeen: time,
 			lastSeen: time,
 			frames: 1,
-			maxConfidence: d.confidence,
+			maxConfidence: Number(d.confidence) || 0,
 			entry: centre,
-			exit: centre,
+			exit: { x: d.x, y: d.y },
 			crossedIn: false,
 			crossedOut: false,
 			inZone: [],
@@ -137,14 +173,20 @@ export class ClassTracker {
 			track.vx = first ? vx : VELOCITY_WEIGHT * vx + (1 - VELOCITY_WEIGHT) * track.vx;
 			track.vy = first ? vy : VELOCITY_WEIGHT * vy + (1 - VELOCITY_WEIGHT) * track.vy;
 		}
-		const to = { x: d.x, y: d.y };
+		// Updated in place: a track follows its object through thousands of frames.
+		const to = track.exit;
+		to.x = d.x;
+		to.y = d.y;
 		this.checkLine(track, to);
 		this.checkZone(track, time, to);
-		track.box = { x: d.x, y: d.y, width: d.width, height: d.height };
+		const box = track.box;
+		box.x = d.x;
+		box.y = d.y;
+		box.width = d.width;
+		box.height = d.height;
 		track.lastSeen = time;
 		track.frames++;
-		track.maxConfidence = Math.max(track.maxConfidence, d.confidence);
-		track.exit = to;
+		track.maxConfidence = Math.max(track.maxConfidence, Number(d.confidence) || 0);
 	}
 
 	/** The side of the counting line a centre is clearly on (1 or -1), or 0 while it is on the line. */
@@ -170,7 +212,10 @@ export class ClassTracker {
 			else track.crossedOut = true;
 		}
 		track.lineSide = now;
-		track.lastClear = to;
+		if (track.lastClear) {
+			track.lastClear.x = to.x;
+			track.lastClear.y = to.y;
+		} else track.lastClear = { x: to.x, y: to.y };
 	}
 
 	private checkZone(track: Track, time: number, c: Point): void {
@@ -184,11 +229,11 @@ export class ClassTracker {
 		}
 	}
 
-	/** Tracks unseen for longer than the object may hide are over; blips are dropped. */
-	private expire(time: number): void {
+	/** Tracks unseen for longer than the object may hide, or gone out of the frame, are over; blips are dropped. */
+	private expire(time: number, image?: { width: number; height: number }): void {
 		const keep: Track[] = [];
 		for (const track of this.active) {
-			if (time - track.lastSeen <= this.settings.maxHiddenSeconds) {
+			if (time - track.lastSeen <= this.settings.maxHiddenSeconds && !(image && leftTheFrame(track, time, image))) {
 				keep.push(track);
 				continue;
 			}
@@ -199,4 +244,15 @@ export class ClassTracker {
 		}
 		this.active = keep;
 	}
+}
+
+/** Whether a moving object's predicted box is now wholly outside the frame. */
+function leftTheFrame(track: Track, time: number, image: { width: number; height: number }): boolean {
+	if (track.frames < 2) return false;
+	const dt = time - track.lastSeen;
+	const x = track.box.x + track.vx * dt;
+	const y = track.box.y + track.vy * dt;
+	const w = track.box.width / 2;
+	const h = track.box.height / 2;
+	return x + w < 0 || y + h < 0 || x - w > image.width || y - h > image.height;
 }
