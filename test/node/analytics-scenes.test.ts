@@ -5,7 +5,9 @@
  * node's Get Status (Download Results, Output Summary) with the scene's counting line or zone.
  * The thresholds are the benchmark's: unique objects within 10%, appearances (number and seconds
  * present) and line crossings within 5%, peak count within 1 (zone: entered 10%, most inside 1,
- * seconds occupied 5%). A miss prints the scene's whole table.
+ * seconds occupied 5%). The short scenes have small counts (7 truck appearances), where 5% is
+ * less than one and one frame decides: a count also passes within 1 of the truth here; the full
+ * scenes of the benchmark keep the thresholds as they are. A miss prints the scene's whole table.
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -46,7 +48,7 @@ describe('Summary analytics on scenes with known truth (short versions of npm ru
 		const [summary] = jsonOf(result, 'Status');
 		expect(summary.frames_inferred).toBe(scene.results.frame_offset.length);
 		const model = (summary.models as Record<string, IDataObject>)[scene.modelId];
-		const rows = scoreScene(scene, model?.classes as IDataObject | undefined);
+		const rows = scoreScene(scene, model?.classes as IDataObject | undefined, { countSlack: 1 });
 		expect(rows.length).toBeGreaterThan(0);
 		const misses = rows.filter((r) => !r.pass).map((r) => `${r.className} ${r.metric}`);
 		if (misses.length) throw new Error(`${scene.title}: ${misses.join(', ')} outside the threshold\n${formatScoreTable(rows)}`);

@@ -147,6 +147,9 @@ describe('unite joins and drops stretches of time', () => {
 		[[{ start: 5, end: 6 }, { start: 0, end: 2 }, { start: 1, end: 3 }], 0, 0, [{ start: 0, end: 3 }, { start: 5, end: 6 }]],
 		[[{ start: 0, end: 2 }, { start: 2.5, end: 3 }], 1, 0, [{ start: 0, end: 3 }]],
 		[[{ start: 0, end: 2 }, { start: 4, end: 4.5 }], 1, 1, [{ start: 0, end: 2 }]],
+		// A gap of exactly the merge length stays (float error included: 68.6 - 67.6 < 1).
+		[[{ start: 60.6, end: 67.6 }, { start: 68.6, end: 76.1 }], 1, 0, [{ start: 60.6, end: 67.6 }, { start: 68.6, end: 76.1 }]],
+		[[{ start: 0, end: 1 }, { start: 1, end: 2 }], 0, 0, [{ start: 0, end: 2 }]],
 	])('%j, gaps < %d joined, under %d s dropped', (intervals, merge, minimum, out) => {
 		expect(unite(intervals, merge, minimum)).toEqual(out);
 	});

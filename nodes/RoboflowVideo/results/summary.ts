@@ -196,7 +196,7 @@ export class SummaryBuilder implements ResultsVisitor {
 	modelStart(modelId: string): void {
 		// Tracking needs each frame's time as the frame is read.
 		if (this.analytics && !this.timesKnown) throw new TimesNeededFirst();
-		this.models.set(modelId, new ModelSummary(this.analytics && new ModelAnalytics(this.analytics, this.binSeconds())));
+		this.models.set(modelId, new ModelSummary(this.analytics && new ModelAnalytics(this.analytics, this.binSeconds(), this.frameSeconds())));
 	}
 
 	frame(modelId: string, index: number, entry: unknown): void {
@@ -217,11 +217,16 @@ export class SummaryBuilder implements ResultsVisitor {
 		for (const model of this.models.values()) model.finish(this.times);
 	}
 
-	/** Counts are kept per frame interval, or coarser for long videos: at most about 2,000 bins. */
-	private binSeconds(): number {
+	/** Time between inferred frames (the first interval: Roboflow infers at a fixed rate). */
+	private frameSeconds(): number {
 		const times = this.times;
 		const step = times.length > 1 ? times[1] - times[0] : 1;
-		return Math.max(step > 0 ? step : 1, this.videoSeconds() / 2000, 0.001);
+		return step > 0 ? step : 1;
+	}
+
+	/** Counts are kept per frame interval, or coarser for long videos: at most about 2,000 bins. */
+	private binSeconds(): number {
+		return Math.max(this.frameSeconds(), this.videoSeconds() / 2000, 0.001);
 	}
 
 	videoSeconds(): number {

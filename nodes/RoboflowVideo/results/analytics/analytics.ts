@@ -81,6 +81,8 @@ export class ModelAnalytics {
 	constructor(
 		private readonly settings: AnalyticsSettings,
 		private readonly binSeconds = 1,
+		/** Time between inferred frames. */
+		private readonly frameSeconds = 1,
 	) {}
 
 	/** One frame's kept predictions; frames come in time order. */
@@ -99,14 +101,15 @@ export class ModelAnalytics {
 		for (const [name, detections] of byClass) {
 			if (!detections.length) continue;
 			const c = this.classAnalytics(name);
-			c.tracker.update(time, detections, this.imageSize);
-			if (detections.length > c.peakCount) {
-				c.peakCount = detections.length;
+			// Blips (one-frame, unsure) are no objects: they do not make a peak.
+			const inView = c.tracker.update(time, detections, this.imageSize);
+			if (inView > c.peakCount) {
+				c.peakCount = inView;
 				c.peakTime = time;
 			}
 			const bin = Math.max(0, Math.floor(time / this.binSeconds + 1e-9));
 			for (let b = c.perBin.length; b <= bin; b++) c.perBin.push(0);
-			c.perBin[bin] = Math.max(c.perBin[bin], detections.length);
+			c.perBin[bin] = Math.max(c.perBin[bin], inView);
 			const zone = this.zone;
 			if (zone) c.maxInside = Math.max(c.maxInside, detections.filter((d) => insidePolygon(zone, d)).length);
 		}
@@ -136,6 +139,7 @@ export class ModelAnalytics {
 				tracker: new ClassTracker({
 					maxHiddenSeconds: this.settings.maxHiddenSeconds,
 					singleFrameConfidence: SINGLE_FRAME_CONFIDENCE,
+					frameSeconds: this.frameSeconds,
 					countingLine: this.line,
 					zone: this.zone,
 				}),

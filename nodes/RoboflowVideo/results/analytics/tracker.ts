@@ -17,6 +17,8 @@ export interface TrackerSettings {
 	maxHiddenSeconds: number;
 	/** A track seen in only one frame counts as an object only at this confidence or more. */
 	singleFrameConfidence: number;
+	/** Time between inferred frames (seconds). */
+	frameSeconds: number;
 	countingLine?: Segment;
 	zone?: Point[];
 }
@@ -46,8 +48,9 @@ interface Track extends TrackedObject {
 	/** The side of the counting line the object was last clearly on (-1, 1; 0 before it was), and where. */
 	lineSide: number;
 	lastClear?: Point;
-	/** Since when it has been inside the zone, if it is. */
+	/** Since when it has been inside the zone, if it is, and how many times it was seen there. */
 	zoneSince?: number;
+	zoneSightings?: number;
 }
 
 /** Reach, in object sizes, of a match: grows with the time unseen, more while the velocity is unknown. */
@@ -58,6 +61,11 @@ const REACH_WITHOUT_VELOCITY = 2.5;
 const MAX_AREA_RATIO = 4;
 /** How much a new velocity measurement counts against the track's last one. */
 const VELOCITY_WEIGHT = 0.6;
+/** An object seen once and not again within this many seconds, or frames, is not waited for (see expire). */
+const TENTATIVE_SECONDS = 1.5;
+const TENTATIVE_FRAMES = 3.5;
+/** Matching an object where it was last seen (it stopped while unseen) costs this much more, in object sizes. */
+const STOPPED_PENALTY = 0.3;
 /** Jitter on the counting line: a side counts only this far from it (fraction of the object's size). */
 const LINE_MARGIN = 0.15;
 
@@ -69,10 +77,11 @@ export class ClassTracker {
 
 	/**
 	 * The detections of this class in the frame at `time` (seconds); frames must come in time
-	 * order. `image`: the frame's size, when known: an object whose motion has carried it wholly
-	 * out of the frame has left, and is not matched to whatever comes in next.
+	 * order. `image`: the frame's size, when known: an object whose motion has carried it out of
+	 * the frame has left, and is not matched to whatever comes in next. Returns how many of the
+	 * detections are objects rather than possible blips (followed from an earlier frame, or sure).
 	 */
-	update(time: number, detections: Detection[], image?: { width: number; height: number }): void {
+	update(time: number, detections: Detection[], image?: { width: number; height: number }): number {
 		this.expire(time, image);
 		const tracks = this.active;
 		const nd = detections.length;
@@ -99,7 +108,10 @@ export class ClassTracker {
 				const scale = (size + Math.sqrt(detArea)) / 2;
 				const dx = det.x - px;
 				const dy = det.y - py;
-				const distance = Math.sqrt(dx * dx + dy * dy) / scale;
+				// Where its motion leads, or (an object that stopped while unseen) where it was last.
+				const lx = det.x - box.x;
+				const ly = det.y - box.y;
+				const distance = Math.min(Math.sqrt(dx * dx + dy * dy), Math.sqrt(lx * lx + ly * ly) + STOPPED_PENALTY * scale) / scale;
 				const overlap = overlapAt(px, py, box.width, box.height, det);
 				if (distance > reach && overlap <= 0) continue;
 				const cost = distance - overlap;
@@ -119,6 +131,7 @@ export class ClassTracker {
 		taken.length = 0;
 		const updated = this.updated;
 		updated.length = 0;
+		let established = 0;
 		for (let i = 0; i < n; i++) {
 			const t = pairTrack[i];
 			const d = pairDetection[i];
@@ -126,8 +139,14 @@ export class ClassTracker {
 			taken[d] = true;
 			updated[t] = true;
 			this.follow(tracks[t], time, detections[d]);
+			established++;
 		}
-		for (let d = 0; d < nd; d++) if (!taken[d]) tracks.push(this.start(time, detections[d]));
+		for (let d = 0; d < nd; d++) {
+			if (taken[d]) continue;
+			tracks.push(this.start(time, detections[d]));
+			if ((Number(detections[d].confidence) || 0) >= this.settings.singleFrameConfidence) established++;
+		}
+		return established;
 	}
 
 	private readonly costs: number[] = [];
@@ -222,23 +241,36 @@ export class ClassTracker {
 		const zone = this.settings.zone;
 		if (!zone) return;
 		const inside = insidePolygon(zone, c);
-		if (inside && track.zoneSince === undefined) track.zoneSince = time;
-		if (!inside && track.zoneSince !== undefined) {
-			track.inZone.push({ start: track.zoneSince, end: track.lastSeen });
-			track.zoneSince = undefined;
-		}
+		if (inside) {
+			track.zoneSince ??= time;
+			track.zoneSightings = (track.zoneSightings ?? 0) + 1;
+		} else if (track.zoneSince !== undefined) this.leaveZone(track);
+	}
+
+	/**
+	 * Ends a stay in the zone. One sighting inside is a box jittering across the zone's border,
+	 * not an entry: a stay counts from two sightings.
+	 */
+	private leaveZone(track: Track): void {
+		if ((track.zoneSightings ?? 0) >= 2) track.inZone.push({ start: track.zoneSince!, end: track.lastSeen });
+		track.zoneSince = undefined;
+		track.zoneSightings = 0;
 	}
 
 	/** Tracks unseen for longer than the object may hide, or gone out of the frame, are over; blips are dropped. */
 	private expire(time: number, image?: { width: number; height: number }): void {
 		const keep: Track[] = [];
 		for (const track of this.active) {
-			if (time - track.lastSeen <= this.settings.maxHiddenSeconds && !(image && leftTheFrame(track, time, image))) {
+			const unseen = time - track.lastSeen;
+			// Seen once, it is not yet an object to wait for: a blip, or an object to start afresh.
+			const tentative = Math.max(TENTATIVE_SECONDS, TENTATIVE_FRAMES * this.settings.frameSeconds);
+			const wait = track.frames > 1 ? this.settings.maxHiddenSeconds : Math.min(this.settings.maxHiddenSeconds, tentative);
+			if (unseen <= wait && !(image && leftTheFrame(track, time, image))) {
 				keep.push(track);
 				continue;
 			}
 			if (track.frames < 2 && track.maxConfidence < this.settings.singleFrameConfidence) continue;
-			if (track.zoneSince !== undefined) track.inZone.push({ start: track.zoneSince, end: track.lastSeen });
+			if (track.zoneSince !== undefined) this.leaveZone(track);
 			const { firstSeen, lastSeen, frames, maxConfidence, entry, exit, crossedIn, crossedOut, inZone } = track;
 			this.ended.push({ firstSeen, lastSeen, frames, maxConfidence, entry, exit, crossedIn, crossedOut, inZone });
 		}
@@ -246,13 +278,11 @@ export class ClassTracker {
 	}
 }
 
-/** Whether a moving object's predicted box is now wholly outside the frame. */
+/** Whether a moving object's predicted centre is now outside the frame (a box's centre never is). */
 function leftTheFrame(track: Track, time: number, image: { width: number; height: number }): boolean {
-	if (track.frames < 2) return false;
+	if (track.frames < 2 || time <= track.lastSeen) return false;
 	const dt = time - track.lastSeen;
 	const x = track.box.x + track.vx * dt;
 	const y = track.box.y + track.vy * dt;
-	const w = track.box.width / 2;
-	const h = track.box.height / 2;
-	return x + w < 0 || y + h < 0 || x - w > image.width || y - h > image.height;
+	return x < 0 || y < 0 || x > image.width || y > image.height;
 }
