@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A community package must ship only its build, README, LICENSE and package.json, and no
-# runtime dependencies (n8n installs community packages without their dev tooling).
+# runtime dependencies (n8n installs community packages without their dev tooling). The output
+# schemas are required too: without them the editor's Schema view stays empty until a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,8 @@ if [ -n "$unexpected" ]; then
 fi
 for required in README.md LICENSE package.json dist/nodes/RoboflowVideo/RoboflowVideo.node.js \
   dist/nodes/RoboflowVideo/RoboflowVideo.node.json dist/nodes/RoboflowVideo/roboflow.svg \
-  dist/nodes/RoboflowVideo/roboflow.dark.svg dist/credentials/RoboflowApi.credentials.js; do
+  dist/nodes/RoboflowVideo/roboflow.dark.svg dist/credentials/RoboflowApi.credentials.js \
+  dist/nodes/RoboflowVideo/__schema__/v1.0.0/{uploadVideo,startInference,getStatus,waitForResult}.json; do
   # A here-string, not a pipe: grep -q stops at its first match, and under pipefail the
   # writer's SIGPIPE would then read as "missing" (a race that failed CI once).
   grep -qx "$required" <<<"$files" || { echo "npm pack is missing $required (run npm run build first)" >&2; exit 1; }
