@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -50,37 +49,6 @@ export class RoboflowApi implements ICredentialType {
 		},
 	};
 
-	// The root endpoint answers with the key's workspace, so it proves the key without side effects.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Roboflow did not accept this API key: check that it is your workspace\'s private key (Settings → API Keys) and that it has not been revoked.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'This API key may not use the API: check the workspace\'s plan and the key\'s permissions in Roboflow.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'No Roboflow API answers at this Base URL: check the Base URL (normally https://api.roboflow.com).',
-				},
-			},
-		],
-	};
+	// Tested by the Roboflow Video node's credentialTest `roboflowApiTest` (its `testedBy`): it checks
+	// that the answer is Roboflow's, which n8n's declarative test rules cannot express.
 }

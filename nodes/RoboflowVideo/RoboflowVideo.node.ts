@@ -7,6 +7,7 @@ import { router } from './actions/router';
 import * as startInference from './actions/startInference.operation';
 import * as uploadVideo from './actions/uploadVideo.operation';
 import * as waitForResult from './actions/waitForResult';
+import { roboflowApiTest } from './methods/credentialTest';
 import { searchModels } from './methods/listSearch';
 
 /** Alphabetical, as n8n's lint asks; typed, so each value is a real operation. */
@@ -53,7 +54,7 @@ export class RoboflowVideo implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: waitForResult.NODE_OUTPUTS,
-		credentials: [{ name: 'roboflowApi', required: true }],
+		credentials: [{ name: 'roboflowApi', required: true, testedBy: 'roboflowApiTest' }],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -72,6 +73,7 @@ export class RoboflowVideo implements INodeType {
 
 	methods = {
 		listSearch: { searchModels },
+		credentialTest: { roboflowApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -201,6 +201,15 @@ describe('in a real n8n 2.41.1', () => {
 			baseUrl: `${stack.emulator.storageUrl}/not-the-api`,
 		});
 		expect((await stack.n8n.api.testCredential(badUrlId)).status).toBe('Error');
+		// n8n's own address answers 200 with its editor page: not Roboflow's, so not a pass.
+		const n8nUrlId = await stack.n8n.api.createCredential('roboflowApi', 'Roboflow (n8n\'s URL)', { apiKey: stack.apiKey, baseUrl: stack.n8n.baseUrl });
+		const n8nUrl = await stack.n8n.api.testCredential(n8nUrlId);
+		expect(n8nUrl).toEqual({ status: 'Error', message: expect.stringMatching(/^This Base URL does not look like Roboflow's API: http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 with an HTML page/) });
+		// A closed port: words, not a bare ECONNREFUSED; and no message carries the key.
+		const closedId = await stack.n8n.api.createCredential('roboflowApi', 'Roboflow (closed port)', { apiKey: stack.apiKey, baseUrl: 'http://127.0.0.1:9' });
+		const closed = await stack.n8n.api.testCredential(closedId);
+		expect(closed.message).toMatch(/^Could not reach Roboflow while calling http:\/\/127\.0\.0\.1:9: the connection was refused/);
+		for (const result of [wrong, n8nUrl, closed]) expect(result.message).not.toContain(stack.apiKey);
 	});
 
 });
