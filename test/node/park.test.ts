@@ -51,15 +51,20 @@ describe('park()', () => {
 		expect(workflow.settings).toMatchObject({ callerPolicy: 'workflowsFromSameOwner' });
 	});
 
-	it('hands the check step the settings as one value, with the user\'s credentials and error handling', async () => {
+	it.each([
+		['Output Failed Items', { ...settings, onJobFailure: 'outputFailedItems' as const }, 'outputFailedItems'],
+		['Stop Workflow', { ...settings, onJobFailure: 'stopWorkflow' as const }, 'stopWorkflow'],
+		// As a sub-workflow saved by a version before On Job Failure: it stops the workflow, as then.
+		['no On Job Failure (an older version)', settings, 'stopWorkflow'],
+	])('hands the check step the settings as one value, with the user\'s credentials and error handling (%s)', async (_, handed, onJobFailure) => {
 		const { ctx, calls } = fakeContext({ data: [[]] });
-		await park.call(ctx, ['job-a'], settings);
+		await park.call(ctx, ['job-a'], handed);
 		const check = calls[0].workflow.nodes.find((n) => n.type === ROBOFLOW_NODE_TYPE)!;
 		expect(check.credentials).toEqual(userNode.credentials);
 		expect(check.onError).toBe('continueRegularOutput');
 		expect(Object.keys(check.parameters).sort()).toEqual(['jobId', 'operation', 'waitSettings']);
 		const decoded = decodeWaitSettings({ getNode: () => check } as unknown as IExecuteFunctions, check.parameters.waitSettings);
-		expect(decoded).toEqual(settings);
+		expect(decoded).toEqual({ ...settings, onJobFailure });
 	});
 
 	it.each([

@@ -7,7 +7,7 @@ import { resultsOutputProperties } from '../shared/resultsOutput';
 import { checkStep } from './checkStep';
 import { keepRunning } from './keepRunning';
 import { park } from './park';
-import { isCheckStep, MIN_POLL_INTERVAL_SECONDS, readWaitSettings, WAIT_SETTINGS_PARAMETER } from './settings';
+import { isCheckStep, MIN_POLL_INTERVAL_SECONDS, outputsFailedItems, readWaitSettings, WAIT_SETTINGS_PARAMETER } from './settings';
 
 /**
  * Wait For Result: one entry point, `execute`, for the user's node and for the internal check
@@ -21,6 +21,13 @@ export const NODE_OUTPUTS = `={{ $parameter.${WAIT_SETTINGS_PARAMETER} ? ['main'
 
 const properties: INodeProperties[] = [
 	jobIdProperty,
+	{
+		displayName:
+			'All jobs are waited for together: the settings below apply to every item and are read from the first item (only Job ID is read per item)',
+		name: 'sameSettingsNotice',
+		type: 'notice',
+		default: '',
+	},
 	{
 		displayName: 'Wait Mode',
 		name: 'waitMode',
@@ -58,6 +65,28 @@ const properties: INodeProperties[] = [
 		description:
 			'Give up after this long; the job itself goes on at Roboflow and can be picked up later with Get Status or another Wait For Result',
 	},
+	{
+		displayName: 'On Job Failure',
+		name: 'onJobFailure',
+		type: 'options',
+		options: [
+			{
+				name: 'Output Failed Items With an Error Field',
+				value: 'outputFailedItems',
+				description:
+					'Every item comes out, in input order: finished jobs with their results, the others with error, description, job_id and state fields, as with Continue On Fail',
+			},
+			{
+				name: 'Stop Workflow',
+				value: 'stopWorkflow',
+				description:
+					'Wait until no job is still running, then fail with an error that lists every item\'s job ID and state. The finished jobs\' results are not output: fetch them with Get Status.',
+			},
+		],
+		default: 'stopWorkflow',
+		description:
+			'What to do when a job fails at Roboflow, cannot be checked, or is still running at Max Wait Time. The other jobs are waited for in any case.',
+	},
 	...resultsOutputProperties({}),
 	{
 		// Set only on the internal check step of Park Execution: the user's settings, checked once.
@@ -75,8 +104,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (isCheckStep(this)) return await checkStep.call(this, jobIdValues);
 
 	const { mode, settings } = readWaitSettings(this);
-	// Refuse bad job IDs before anything starts; Continue On Fail turns them into error items later.
-	if (!this.continueOnFail()) jobIdValues.forEach((value, i) => requireJobId(this, value, i));
+	// Refuse bad job IDs before anything starts; Output Failed Items (and Continue On Fail)
+	// turns them into error items later.
+	if (!outputsFailedItems(this, settings)) jobIdValues.forEach((value, i) => requireJobId(this, value, i));
 	if (mode === 'keepRunning') return await keepRunning.call(this, jobIdValues, settings);
 	return await park.call(this, jobIdValues, settings);
 }

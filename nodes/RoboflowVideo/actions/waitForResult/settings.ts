@@ -1,9 +1,9 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { fail } from '../../helpers/validation';
 import { OUTPUT_FORMATS, type ResultsOutputSettings } from '../../results/output';
-import { readResultsOutputSettings } from '../shared/resultsOutput';
+import { readResultsOutputSettings, resultsOutputProperties } from '../shared/resultsOutput';
 
 /** Roboflow asks for at most one status call per job per minute. */
 export const MIN_POLL_INTERVAL_SECONDS = 60;
@@ -12,6 +12,14 @@ export const MIN_POLL_INTERVAL_SECONDS = 60;
 export const WAIT_SETTINGS_PARAMETER = 'waitSettings';
 
 export type WaitMode = 'park' | 'keepRunning';
+
+/**
+ * What a job that ends without results does to the node: Stop Workflow fails it once no job is
+ * still running, with an error that lists every item; Output Failed Items outputs every item,
+ * the failed ones as error items (as Continue On Fail does).
+ */
+export type OnJobFailure = 'stopWorkflow' | 'outputFailedItems';
+export const ON_JOB_FAILURE: readonly OnJobFailure[] = ['outputFailedItems', 'stopWorkflow'];
 
 /** Everything the wait needs, read and checked once, in the user's node. */
 export interface WaitSettings {
@@ -28,34 +36,105 @@ export interface WaitSettings {
 	 * right downstream. Keep Execution Running hands out one item per frame.
 	 */
 	framesInOneItem: boolean;
+	/** Absent in settings saved by versions before it existed: those waits stop the workflow. */
+	onJobFailure?: OnJobFailure;
 }
 
 const WAIT_MODES: WaitMode[] = ['park', 'keepRunning'];
 
-/** The settings apply to all items together (one wait); they are read from the first item. */
+/**
+ * The parameters the wait's settings are read from, as the editor names them. They are one
+ * wait's settings, not an item's: all jobs are waited for together (one schedule, one park,
+ * one wait mode) and leave the node together, so these apply to every item.
+ */
+const SETTINGS_PARAMETERS: Record<string, string> = {
+	waitMode: 'Wait Mode',
+	pollInterval: 'Poll Interval',
+	maxWaitTime: 'Max Wait Time',
+	onJobFailure: 'On Job Failure',
+	output: 'Output',
+	outputBinaryField: 'Put Output File in Field',
+	resultOptions: 'Result Options',
+};
+
+const SAME_FOR_ALL_ITEMS =
+	'Wait For Result waits for all its items\' jobs together, so Wait Mode, Poll Interval, Max Wait Time, On Job Failure, Output and Result Options apply to all items: they are read from the first item. Make the expression give the same value for every item, or send the items that need other settings to another Wait For Result node (e.g. through a Switch node).';
+
+/**
+ * The settings of one wait, read from the first item. n8n evaluates a parameter's expression
+ * per item, so an expression can give the items different values: such a batch is refused,
+ * naming the first item and setting that differ, before any request (see SETTINGS_PARAMETERS).
+ */
 export function readWaitSettings(ctx: IExecuteFunctions): { mode: WaitMode; settings: WaitSettings } {
-	const pollInterval = ctx.getNodeParameter('pollInterval', 0, MIN_POLL_INTERVAL_SECONDS);
+	const first = readItemSettings(ctx, 0);
+	// Plain values are the same for every item; only expressions need reading per item.
+	const itemCount = ctx.getInputData().length;
+	if (itemCount > 1 && Object.keys(SETTINGS_PARAMETERS).some((name) => holdsExpression(ctx.getNode().parameters[name]))) {
+		const expected = JSON.stringify(first);
+		for (let itemIndex = 1; itemIndex < itemCount; itemIndex++) {
+			if (JSON.stringify(readItemSettings(ctx, itemIndex)) !== expected) refuseDifferentSettings(ctx, itemIndex);
+		}
+	}
+	return first;
+}
+
+function readItemSettings(ctx: IExecuteFunctions, itemIndex: number): { mode: WaitMode; settings: WaitSettings } {
+	const pollInterval = ctx.getNodeParameter('pollInterval', itemIndex, MIN_POLL_INTERVAL_SECONDS);
 	if (typeof pollInterval !== 'number' || !Number.isFinite(pollInterval) || pollInterval < MIN_POLL_INTERVAL_SECONDS) {
-		fail(ctx, 0, `Poll Interval must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds, not ${JSON.stringify(pollInterval)}`, 'Roboflow rate-limits status checks to one per job per minute. Set Poll Interval to 60 or more.');
+		fail(ctx, itemIndex, `Poll Interval must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds, not ${JSON.stringify(pollInterval)}`, 'Roboflow rate-limits status checks to one per job per minute. Set Poll Interval to 60 or more.');
 	}
-	const maxWaitMinutes = ctx.getNodeParameter('maxWaitTime', 0, 360);
+	const maxWaitMinutes = ctx.getNodeParameter('maxWaitTime', itemIndex, 360);
 	if (typeof maxWaitMinutes !== 'number' || !Number.isFinite(maxWaitMinutes) || maxWaitMinutes <= 0) {
-		fail(ctx, 0, `Max Wait Time must be a positive number of minutes, not ${JSON.stringify(maxWaitMinutes)}`, 'Set how long to wait for the job before giving up, e.g. 360 for six hours.');
+		fail(ctx, itemIndex, `Max Wait Time must be a positive number of minutes, not ${JSON.stringify(maxWaitMinutes)}`, 'Set how long to wait for the job before giving up, e.g. 360 for six hours.');
 	}
-	const mode = ctx.getNodeParameter('waitMode', 0, 'park');
+	const mode = ctx.getNodeParameter('waitMode', itemIndex, 'park');
 	if (typeof mode !== 'string' || !WAIT_MODES.includes(mode as WaitMode)) {
-		fail(ctx, 0, `Wait Mode "${String(mode).slice(0, 40)}" is not one of the node's wait modes`, 'Choose Park Execution (the default) or Keep Execution Running.');
+		fail(ctx, itemIndex, `Wait Mode "${String(mode).slice(0, 40)}" is not one of the node's wait modes`, 'Choose Park Execution (the default) or Keep Execution Running.');
+	}
+	const onJobFailure = ctx.getNodeParameter('onJobFailure', itemIndex, 'stopWorkflow');
+	if (typeof onJobFailure !== 'string' || !ON_JOB_FAILURE.includes(onJobFailure as OnJobFailure)) {
+		fail(ctx, itemIndex, `On Job Failure "${String(onJobFailure).slice(0, 40)}" is not one of the node's choices`, 'Choose Stop Workflow (the default) or Output Failed Items With an Error Field.');
 	}
 	return {
 		mode: mode as WaitMode,
 		settings: {
 			intervalMs: pollInterval * 1000,
 			maxWaitMs: maxWaitMinutes * 60_000,
-			results: readResultsOutputSettings(ctx, 0),
+			results: readResultsOutputSettings(ctx, itemIndex),
 			callerNodeName: ctx.getNode().name,
 			framesInOneItem: mode === 'park',
+			onJobFailure: onJobFailure as OnJobFailure,
 		},
 	};
+}
+
+function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (value && typeof value === 'object') return Object.values(value).some(holdsExpression);
+	return false;
+}
+
+/** Names the first setting whose value for this item differs from the first item's, and refuses. */
+function refuseDifferentSettings(ctx: IExecuteFunctions, itemIndex: number): never {
+	const valueOf = (name: string, i: number): unknown => ctx.getNodeParameter(name, i, null);
+	const show = (value: unknown): string => (value === undefined || value === null || value === '' ? 'empty' : JSON.stringify(value).slice(0, 60));
+	for (const [name, label] of Object.entries(SETTINGS_PARAMETERS)) {
+		const [mine, firsts] = [valueOf(name, itemIndex), valueOf(name, 0)];
+		if (JSON.stringify(mine) === JSON.stringify(firsts)) continue;
+		if (name === 'resultOptions') {
+			const [a, b] = [(mine ?? {}) as Record<string, unknown>, (firsts ?? {}) as Record<string, unknown>];
+			const key = [...new Set([...Object.keys(a), ...Object.keys(b)])].find((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+			if (key) fail(ctx, itemIndex, `${label} → ${resultOptionName(key)} is ${show(a[key])}, not ${show(b[key])} as for item 1`, SAME_FOR_ALL_ITEMS);
+		}
+		fail(ctx, itemIndex, `${label} is ${show(mine)}, not ${show(firsts)} as for item 1`, SAME_FOR_ALL_ITEMS);
+	}
+	fail(ctx, itemIndex, 'the wait\'s settings differ from those of item 1', SAME_FOR_ALL_ITEMS);
+}
+
+function resultOptionName(key: string): string {
+	const collection = resultsOutputProperties({}).find((p) => p.name === 'resultOptions');
+	const option = (collection?.options as INodeProperties[] | undefined)?.find((o) => o.name === key);
+	return option?.displayName ?? key;
 }
 
 export function encodeWaitSettings(settings: WaitSettings): string {
@@ -70,6 +149,7 @@ export function settingsProblem(value: unknown): string | undefined {
 	if (typeof s.maxWaitMs !== 'number' || !(s.maxWaitMs > 0)) return 'the maximum wait is missing or not positive';
 	if (typeof s.callerNodeName !== 'string' || s.callerNodeName === '') return 'the name of the Wait For Result node is missing';
 	if (typeof s.framesInOneItem !== 'boolean') return '"frames in one item" is not true or false';
+	if (s.onJobFailure !== undefined && !ON_JOB_FAILURE.includes(s.onJobFailure)) return `On Job Failure "${String(s.onJobFailure)}" is unknown`;
 	const r = s.results;
 	if (!r || typeof r !== 'object') return 'the output settings are missing';
 	if (!Object.hasOwn(OUTPUT_FORMATS, r.output)) return `the output format "${String(r.output)}" is unknown`;
@@ -119,7 +199,13 @@ export function decodeWaitSettings(ctx: IExecuteFunctions, raw: unknown): WaitSe
 	}
 	const settings = value as WaitSettings;
 	settings.results.selection ??= { everyNthFrame: 1 };
+	settings.onJobFailure ??= 'stopWorkflow';
 	return settings;
+}
+
+/** Whether failed jobs come out as error items (On Job Failure, or Continue On Fail as n8n's own nodes do) rather than fail the node. */
+export function outputsFailedItems(ctx: IExecuteFunctions, settings: WaitSettings): boolean {
+	return settings.onJobFailure === 'outputFailedItems' || ctx.continueOnFail();
 }
 
 /** Whether this node is the wait's internal check step (it carries settings) rather than a user's node. */
