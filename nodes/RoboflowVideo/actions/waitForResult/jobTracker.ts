@@ -9,7 +9,7 @@ import { errorItem } from '../shared/errorItem';
 import { resultItems, ResultsFileError } from '../shared/fetchResults';
 import { asOneItemPerJob } from '../../results/output';
 import { formatDuration, isDue, nextCheckAt, type JobTiming, type ParkTiming } from './schedule';
-import type { WaitSettings } from './settings';
+import { outputsFailedItems, type WaitSettings } from './settings';
 
 /**
  * One round of waiting: check every job that is due, at most once per interval per job, and
@@ -20,9 +20,14 @@ import type { WaitSettings } from './settings';
  * the one-check-a-minute rule holds across resumes, early wake-ups and restarts. It keeps only
  * each job's state, never its results: when it was last checked (and any Retry-After), its
  * fault counts, whether Roboflow said it completed with the results link that answer gave and
- * when, and the small error item of a job given up under Continue On Fail. Results (per-frame
- * lists, an embedded file) are downloaded and shaped once, in the round in which no job is
- * still running, and leave in that round's output without ever entering the state.
+ * when, and the small error item of a job given up on. Results (per-frame lists, an embedded
+ * file) are downloaded and shaped once, in the round in which no job is still running, and
+ * leave in that round's output without ever entering the state.
+ *
+ * A job given up on never stops the others from being waited for. Once no job is still
+ * running, On Job Failure decides: Output Failed Items (or Continue On Fail) outputs every
+ * item, the failed ones as error items; Stop Workflow fails the node once, with an error that
+ * lists every item's job and state (see batchError), and fetches no results it would discard.
  */
 
 export interface TrackedJob extends IDataObject, JobTiming {
@@ -37,7 +42,10 @@ export interface TrackedJob extends IDataObject, JobTiming {
 	outputUrl?: string;
 	/** When that link was obtained (epoch ms). */
 	outputUrlAt?: number;
-	/** The job was given up on under Continue On Fail: its error item, all it will output. */
+	/**
+	 * The job was given up on: its error item, all it will output under Output Failed Items
+	 * (or Continue On Fail); under Stop Workflow, its line in the node's error.
+	 */
 	errorItem?: IDataObject;
 }
 
@@ -57,8 +65,22 @@ export interface RoundOutcome {
 
 type ShapedItems = Array<Pick<INodeExecutionData, 'json' | 'binary'>>;
 
+type NodeError = NodeApiError | NodeOperationError;
+
+/** One round's view of the wait: the settings, what a failed job does, and the errors raised in it. */
+interface Round {
+	settings: WaitSettings;
+	/** Failed jobs become error items (On Job Failure: Output Failed Items, or Continue On Fail). */
+	outputFailed: boolean;
+	/** The errors of the jobs given up on in this round, as raised; earlier ones live on as their error items. */
+	errors: Map<TrackedJob, NodeError>;
+}
+
 /** Whether the job needs a status check: it has neither ended nor a results link to fetch. */
 const awaitsStatus = (job: TrackedJob): boolean => !job.errorItem && !job.outputUrl;
+
+/** Whether the job may still end either way: neither given up on nor said to be completed. */
+const stillRunning = (job: TrackedJob): boolean => !job.errorItem && !job.completed;
 
 export async function runWaitRound(
 	this: IExecuteFunctions,
@@ -66,7 +88,7 @@ export async function runWaitRound(
 	jobIdValues: unknown[],
 	settings: WaitSettings,
 ): Promise<RoundOutcome> {
-	const continueOnFail = this.continueOnFail();
+	const round: Round = { settings, outputFailed: outputsFailedItems(this, settings), errors: new Map() };
 	state.startedAt ??= Date.now();
 	state.jobs ??= {};
 	const jobs = state.jobs;
@@ -78,7 +100,7 @@ export async function runWaitRound(
 			jobId = requireJobId(this, jobIdValues[itemIndex], itemIndex);
 		} catch (error) {
 			const job: TrackedJob = { jobId: '', itemIndex };
-			giveUp.call(this, job, settings, continueOnFail, 'invalid', asNodeError(this.getNode(), error, itemIndex));
+			giveUp.call(this, job, round, 'invalid', asNodeError(this.getNode(), error, itemIndex));
 			tracked.push(job);
 			continue;
 		}
@@ -91,6 +113,8 @@ export async function runWaitRound(
 	}
 
 	const deadline = state.startedAt + settings.maxWaitMs;
+	/** Stop Workflow, and a job was given up on: the node will fail. */
+	const stops = (): boolean => !round.outputFailed && tracked.some((job) => job.errorItem);
 	// Results fetched in this round, kept only until it ends (never in the state).
 	const fetched = new Map<TrackedJob, ShapedItems>();
 	// Goes round again only after a download failed: then only those jobs await a status, and
@@ -99,7 +123,7 @@ export async function runWaitRound(
 	for (;;) {
 		for (const job of tracked) {
 			if (!awaitsStatus(job) || !isDue(job, settings.intervalMs, Date.now())) continue;
-			await pollOnce.call(this, job, settings, continueOnFail);
+			await pollOnce.call(this, job, round);
 		}
 
 		const now = Date.now();
@@ -115,9 +139,13 @@ export async function runWaitRound(
 					? `${after}: job ${job.jobId} completed but its results could not be fetched`
 					: `${after}: job${running.length > 1 ? 's' : ''} ${running.join(', ')} still running`;
 				const state = job.completed ? 'completed' : 'processing';
-				giveUp.call(this, job, settings, continueOnFail, state, new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
+				giveUp.call(this, job, round, state, new NodeOperationError(this.getNode(), message, { itemIndex: job.itemIndex, description }));
 			}
 		}
+
+		// Once no job is still running, a job given up on fails the node; the completed jobs'
+		// results would be discarded, so they are not fetched.
+		if (stops() && !tracked.some(stillRunning)) throw batchError.call(this, tracked, round);
 
 		const stillPending = tracked.filter(awaitsStatus);
 		if (stillPending.length) {
@@ -129,7 +157,8 @@ export async function runWaitRound(
 			};
 		}
 
-		if (await fetchAll.call(this, tracked, fetched, settings, continueOnFail)) {
+		if (await fetchAll.call(this, tracked, fetched, round)) {
+			if (stops()) throw batchError.call(this, tracked, round);
 			const items: INodeExecutionData[] = [];
 			for (const job of tracked) {
 				const output = job.errorItem ? [{ json: job.errorItem }] : (fetched.get(job) ?? []);
@@ -145,38 +174,38 @@ export async function runWaitRound(
  * whose download fails in a passing way loses its link and gets a fresh one at its next due
  * status check. Jobs that failed before go first, and once a failed job cannot be checked again
  * in this round (this round then parks and drops what it fetched) nothing more is downloaded.
- * True when every job's results are in `fetched` (or the job has ended with an error item).
+ * True when every job's results are in `fetched` (or the job has ended with an error item), or
+ * when under Stop Workflow a job's download has just failed for good: the node then fails, and
+ * the others' results would be discarded.
  */
 async function fetchAll(
 	this: IExecuteFunctions,
 	tracked: TrackedJob[],
 	fetched: Map<TrackedJob, ShapedItems>,
-	settings: WaitSettings,
-	continueOnFail: boolean,
+	round: Round,
 ): Promise<boolean> {
 	const toFetch = tracked.filter((job) => job.outputUrl && !fetched.has(job));
 	const order = [...toFetch.filter((job) => job.downloadFailures), ...toFetch.filter((job) => !job.downloadFailures)];
 	let allFetched = true;
 	for (const job of order) {
-		const items = await fetchOnce.call(this, job, settings, continueOnFail);
+		const items = await fetchOnce.call(this, job, round);
 		if (items) {
 			fetched.set(job, items);
 			continue;
 		}
-		if (job.errorItem) continue;
+		if (job.errorItem) {
+			if (round.outputFailed) continue;
+			return true;
+		}
 		allFetched = false;
-		if (!isDue(job, settings.intervalMs, Date.now())) break;
+		if (!isDue(job, round.settings.intervalMs, Date.now())) break;
 	}
 	return allFetched;
 }
 
 /** One job's results, shaped as the user asked; undefined when they could not be fetched. */
-async function fetchOnce(
-	this: IExecuteFunctions,
-	job: TrackedJob,
-	settings: WaitSettings,
-	continueOnFail: boolean,
-): Promise<ShapedItems | undefined> {
+async function fetchOnce(this: IExecuteFunctions, job: TrackedJob, round: Round): Promise<ShapedItems | undefined> {
+	const { settings } = round;
 	try {
 		const items = await resultItems.call(this, job.jobId, job.outputUrl as string, settings.results, job.itemIndex, 'embedded');
 		job.downloadFailures = 0;
@@ -197,7 +226,7 @@ async function fetchOnce(
 		}
 		const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
 		nodeError.description = `${nodeError.description ?? ''} Job ${job.jobId} itself completed at Roboflow: fetch its results later with Get Status (Download Results on).`.trim();
-		giveUp.call(this, job, settings, continueOnFail, 'completed', nodeError);
+		giveUp.call(this, job, round, 'completed', nodeError);
 		return undefined;
 	}
 }
@@ -211,26 +240,84 @@ export const MAX_FAULTS_IN_A_ROW = 5;
 type Fault = 'transientFailures' | 'unreadableAnswers' | 'downloadFailures';
 
 /** The wait's errors belong to the user's Wait For Result node, not to the internal step. */
-function asUserError(this: IExecuteFunctions, error: unknown, job: TrackedJob, settings: WaitSettings): NodeApiError | NodeOperationError {
-	const nodeError = asNodeError(this.getNode(), error, job.itemIndex);
+function asUserError(this: IExecuteFunctions, error: unknown, itemIndex: number, settings: WaitSettings): NodeError {
+	const nodeError = asNodeError(this.getNode(), error, itemIndex);
 	(nodeError as { node: INode }).node = { ...nodeError.node, name: settings.callerNodeName };
 	return nodeError;
 }
 
-/** Ends a job with an error: the node fails, or with Continue On Fail the item carries it. */
-function giveUp(
-	this: IExecuteFunctions,
-	job: TrackedJob,
-	settings: WaitSettings,
-	continueOnFail: boolean,
-	state: string,
-	error: NodeApiError | NodeOperationError,
-): void {
-	const userError = asUserError.call(this, error, job, settings);
-	if (!continueOnFail) throw userError;
+/**
+ * Ends a job with an error, without stopping the wait for the others: the job's error item is
+ * what it outputs (Output Failed Items) or its line in the node's error (Stop Workflow).
+ */
+function giveUp(this: IExecuteFunctions, job: TrackedJob, round: Round, state: string, error: NodeError): void {
+	const userError = asUserError.call(this, error, job.itemIndex, round.settings);
 	job.errorItem = errorItem(userError, job.itemIndex, { jobId: job.jobId, state }).json;
+	round.errors.set(job, userError);
 	delete job.outputUrl;
 	delete job.outputUrlAt;
+}
+
+/** How a job's state reads in the list of a batch's error, by the state of its error item. */
+const STATE_WORDS: Record<string, string> = {
+	failed: 'failed',
+	processing: 'still running',
+	completed: 'completed, results not fetched',
+	unknown: 'state unknown',
+	invalid: 'invalid input',
+};
+
+/**
+ * Stop Workflow's one error, when no job is still running and at least one was given up on.
+ * A single job fails with its own error, as raised. A batch fails with "2 of 20 jobs failed"
+ * (or "Gave up waiting after …: 3 of 20 jobs still running") and a description that lists
+ * every item in input order: its number, job ID and state, and why a failed one failed; the
+ * completed ones by job ID, so that their results can be fetched with Get Status. Built from
+ * the error items only (already free of keys and signed URLs), so it reads the same whatever
+ * round the jobs failed in.
+ */
+function batchError(this: IExecuteFunctions, tracked: TrackedJob[], round: Round): NodeError {
+	const failed = tracked.filter((job) => job.errorItem);
+	const about = (job: TrackedJob) => job.errorItem as { error?: string; description?: string | null; state?: string };
+	if (tracked.length === 1) {
+		const [job] = tracked;
+		const error = round.errors.get(job) ?? new NodeOperationError(this.getNode(), String(about(job).error), { description: about(job).description ?? undefined });
+		return asUserError.call(this, error, job.itemIndex, round.settings);
+	}
+	const running = failed.filter((job) => about(job).state === 'processing').length;
+	const others = failed.length - running;
+	const total = tracked.length;
+	const counts = [
+		...(others ? [`${others} of ${total} jobs failed`] : []),
+		...(running ? [others ? `${running} still running` : `${running} of ${total} jobs still running`] : []),
+	].join(', ');
+	const message = running ? `Gave up waiting after ${formatDuration(round.settings.maxWaitMs)}: ${counts}` : counts;
+
+	const completed = tracked.length - failed.length;
+	const advice = [
+		completed
+			? `The results of the ${completed} completed job${completed === 1 ? '' : 's'} are not output: fetch them by job ID with Get Status (Download Results on), or set On Job Failure to Output Failed Items With an Error Field to get every item, the failed ones marked.`
+			: 'No job completed.',
+	];
+	const stateWords = (state: unknown): string => STATE_WORDS[String(state)] ?? String(state);
+	// What to do, once per state: the advice of the first job in it.
+	const states = new Set<string>();
+	for (const job of failed) {
+		const { state, description } = about(job);
+		if (states.has(String(state)) || !description) continue;
+		states.add(String(state));
+		const words = stateWords(state);
+		advice.push(`${words.charAt(0).toUpperCase()}${words.slice(1)}: ${description}`);
+	}
+	const lines = tracked.map((job) => {
+		if (!job.errorItem) return `Item ${job.itemIndex + 1}: job ${job.jobId}: completed.`;
+		const { state, error } = about(job);
+		const subject = job.jobId ? `job ${job.jobId}` : 'no job ID';
+		const reason = state === 'processing' ? '' : ` (${String(error).replace(/^Item \d+: /, '')})`;
+		return `Item ${job.itemIndex + 1}: ${subject}: ${stateWords(state)}${reason}.`;
+	});
+	const error = new NodeOperationError(this.getNode(), message, { itemIndex: failed[0].itemIndex, description: [...advice, ...lines].join('\n') });
+	return asUserError.call(this, error, failed[0].itemIndex, round.settings);
 }
 
 /** Counts a passing fault; true when the job should be given up on. */
@@ -239,18 +326,14 @@ function countFault(job: TrackedJob, fault: Fault): boolean {
 	return (job[fault] as number) >= MAX_FAULTS_IN_A_ROW;
 }
 
-async function pollOnce(
-	this: IExecuteFunctions,
-	job: TrackedJob,
-	settings: WaitSettings,
-	continueOnFail: boolean,
-): Promise<void> {
+async function pollOnce(this: IExecuteFunctions, job: TrackedJob, round: Round): Promise<void> {
+	const { settings } = round;
 	let status;
 	try {
 		status = await checkJob.call(this, job.jobId, job.itemIndex);
 	} catch (error) {
 		job.lastPollAt = Date.now();
-		if (!(error instanceof RoboflowRequestError)) return giveUp.call(this, job, settings, continueOnFail, 'unknown', asNodeError(this.getNode(), error, job.itemIndex));
+		if (!(error instanceof RoboflowRequestError)) return giveUp.call(this, job, round, 'unknown', asNodeError(this.getNode(), error, job.itemIndex));
 		if (error.statusCode === 429) {
 			// "Not yet": Roboflow says when it will answer again.
 			job.notBefore = job.lastPollAt + Math.max(error.retryAfterMs ?? settings.intervalMs, 1000);
@@ -260,11 +343,11 @@ async function pollOnce(
 			if (!countFault(job, 'unreadableAnswers')) return;
 			error.message = `Roboflow's status answers for job ${job.jobId} could not be read ${MAX_FAULTS_IN_A_ROW} times in a row: ${error.message.replace(/^.*?: /, '')}`;
 			error.description = `The job may still be running at Roboflow: pick it up later with Get Status or another Wait For Result on job ${job.jobId}. ${error.description ?? ''}`.trim();
-			return giveUp.call(this, job, settings, continueOnFail, 'unknown', error);
+			return giveUp.call(this, job, round, 'unknown', error);
 		}
 		if (error.transient && !countFault(job, 'transientFailures')) return;
 		error.description = `${error.description ?? ''} Job ${job.jobId} may still be running at Roboflow: pick it up later with Get Status or another Wait For Result.`.trim();
-		return giveUp.call(this, job, settings, continueOnFail, 'unknown', error);
+		return giveUp.call(this, job, round, 'unknown', error);
 	}
 	// Timed from the answer, not the request: however slow this call was to arrive, Roboflow
 	// then sees the next one at least a full interval after this one.
@@ -281,7 +364,7 @@ async function pollOnce(
 				'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
 			itemIndex: job.itemIndex,
 		});
-		return giveUp.call(this, job, settings, continueOnFail, 'failed', error);
+		return giveUp.call(this, job, round, 'failed', error);
 	}
 	// Completed: note the results link; the results are fetched when no job is still running.
 	job.completed = true;
