@@ -156,6 +156,22 @@ const cases: BadInput[] = [
 		message: /^Item 2: Output "xml" is not one of/,
 		description: /Summary/,
 	},
+	...(
+		[
+			['a model URL without a version', { __rl: true, mode: 'url', value: 'https://universe.roboflow.com/ws/my-project' }, 'auto', /model 1 "https:\/\/universe\.roboflow\.com\/ws\/my-project" is not a Roboflow model URL/, /URL of a model version/],
+			['a model URL of another site', { __rl: true, mode: 'url', value: 'https://example.com/videos' }, 'auto', /is not a Roboflow model URL/, /app\.roboflow\.com/],
+			['a model ID with a version that is not a number', { __rl: true, mode: 'id', value: 'my-project/latest' }, 'auto', /model 1 "my-project\/latest" is not a Roboflow model ID/, /project\/version/],
+			['an Inference Type that is not one', { __rl: true, mode: 'list', value: 'm/1' }, 'detection', /model 1 has unsupported inference type "detection"/, /Automatic/],
+			['the built-in CLIP model with another type', { __rl: true, mode: 'id', value: 'clip/1' }, 'object-detection', /model 1 "clip\/1" is Roboflow's built-in CLIP embedding model, not object detection/, /Options → Extra Models/],
+		] as Array<[string, IDataObject, string, RegExp, RegExp]>
+	).map(([name, modelValue, inferenceType, message, description]) => ({
+		name: `Start Inference: ${name}`,
+		// As an expression: n8n's own check of a literal in the URL and ID modes would stop it before the node.
+		parameters: start({ model: [{ model: { ...modelValue, value: `={{ ${JSON.stringify(modelValue.value)} }}` }, inferenceType, options: {} }] }),
+		items: [goodStart, goodStart] as [IDataObject, IDataObject],
+		message: new RegExp(`^Item 1: .*${message.source}`),
+		description,
+	})),
 ];
 
 describe('bad input is refused before any request, naming the item, the field and the fix', () => {

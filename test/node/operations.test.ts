@@ -2,9 +2,11 @@ import { writeFileSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import type { IDataObject } from 'n8n-workflow';
+
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow, useBinaryDataMode } from '../harness/in-process-n8n';
-import { chain, credentialsFor, emulatorForTests, jsonOf, model, SAMPLE_MP4, SECRET_KEY } from './helpers';
+import { chain, credentialsFor, emulatorForTests, everythingVisible, jsonOf, model, SAMPLE_MP4, SECRET_KEY, withPolicy } from './helpers';
 
 const sampleFile = (item = 0, extra = {}) => ({
 	item,
@@ -68,10 +70,14 @@ describe('Upload Video, Start Inference and Get Status in a real n8n-core run', 
 		expect(served).toEqual([
 			'api POST /video_upload_signed_url/ 200',
 			expect.stringMatching(/^storage PUT \/roboflow_video_inference_input\/.+\/sample-[a-z0-9]{8}\.mp4 200$/),
+			// Before the job starts: the key's workspace, then each model's project (its type).
+			'api GET / 200',
+			'api GET /emulator-workspace/rock-paper-scissors-presentation 200',
+			'api GET /emulator-workspace/pothole-segmentation 200',
 			'api POST /videoinfer/ 200',
 			'api GET /videoinfer/ 200',
 		]);
-		const [signedUrlCall, put, create, poll] = emulator.requests;
+		const [signedUrlCall, put, , , , create, poll] = emulator.requests;
 		expect(signedUrlCall.body).toEqual({ file_name: upload.stored_as });
 		expect(put.body).toEqual({ bytes: 14817 });
 		expect(put.headers['content-type']).toBe('application/octet-stream');
@@ -286,5 +292,173 @@ describe('bad input is refused before any network call, naming the item and the 
 		expect(result.error?.message).toMatch(message);
 		expect(String(result.error?.description)).toMatch(description);
 		expect(emulator.requests).toEqual([]);
+	});
+});
+
+describe('Start Inference takes each model\'s type from its Roboflow project, before any job starts', () => {
+	let emulator: RoboflowEmulator;
+	beforeAll(async () => {
+		emulator = await emulatorForTests();
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => emulator.reset());
+
+	const VIDEO = 'https://example.com/clip.mp4';
+	/** A model as a mode of the Model field holds it; Inference Type left out means its default. */
+	const entry = (mode: 'list' | 'id' | 'url', value: string, inferenceType?: string): IDataObject => ({
+		model: { __rl: true, mode, value },
+		...(inferenceType ? { inferenceType } : {}),
+		options: {},
+	});
+	const start = (models: IDataObject[], extra: IDataObject = {}) => ({
+		name: 'Start',
+		parameters: { operation: 'startInference', videoUrl: VIDEO, inferFps: 5, models: { model: models }, ...extra },
+	});
+	const served = () => emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+	const jobRequests = () => emulator.requests.filter((r) => r.path === '/videoinfer/');
+	const sentModels = () => (jobRequests()[0]?.body as { models?: unknown[] } | undefined)?.models;
+
+	it('refuses a segmentation model picked from the list with the type left wrong, before any request to /videoinfer', async () => {
+		const result = await runWorkflow(chain([{}], [start([entry('list', 'pothole-segmentation/2', 'object-detection')])]), { credentials: credentialsFor(emulator) });
+		expect(result.error?.message).toBe(
+			'Item 1: model 1 "pothole-segmentation/2" is an instance segmentation model (its Roboflow project\'s type), but its Inference Type is set to object detection',
+		);
+		expect(String(result.error?.description)).toMatch(/Roboflow would start the job \(which is billed\) and then fail it\. Set Inference Type to Automatic \(From the Model's Project\) or to Instance Segmentation\./);
+		expect(served()).toEqual(['GET / 200', 'GET /emulator-workspace/pothole-segmentation 200']);
+		expect(jobRequests()).toEqual([]);
+		expect(emulator.jobs()).toEqual([]);
+	});
+
+	it('Automatic (the default) sends the project\'s type for models from the list, by ID and by URL', async () => {
+		const result = await runWorkflow(
+			chain(
+				[{}],
+				[
+					start([
+						entry('list', 'pothole-segmentation/2'),
+						entry('id', 'hand-keypoints/1', 'auto'),
+						entry('url', 'https://app.roboflow.com/emulator-workspace/weather-classification/3/train'),
+						entry('id', 'emulator-workspace/rock-paper-scissors-presentation/4'),
+					]),
+				],
+			),
+			{ credentials: credentialsFor(emulator) },
+		);
+		expect(result.error).toBeUndefined();
+		const expected = [
+			{ model_id: 'pothole-segmentation', model_version: '2', inference_type: 'instance-segmentation' },
+			{ model_id: 'hand-keypoints', model_version: '1', inference_type: 'keypoint-detection' },
+			{ model_id: 'weather-classification', model_version: '3', inference_type: 'classification' },
+			{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' },
+		];
+		expect(sentModels()).toEqual(expected);
+		expect(jsonOf(result, 'Start')[0].models).toEqual(expected);
+		// One look-up per project; the key's workspace is read once, only for models that do not name theirs.
+		expect(served().sort()).toEqual(
+			[
+				'GET / 200',
+				'GET /emulator-workspace/hand-keypoints 200',
+				'GET /emulator-workspace/pothole-segmentation 200',
+				'GET /emulator-workspace/rock-paper-scissors-presentation 200',
+				'GET /emulator-workspace/weather-classification 200',
+				'POST /videoinfer/ 200',
+			].sort(),
+		);
+		expect(served()[served().length - 1]).toBe('POST /videoinfer/ 200');
+	});
+
+	it('a model URL that names its workspace needs no read of the key\'s workspace', async () => {
+		const result = await runWorkflow(chain([{}], [start([entry('url', 'https://universe.roboflow.com/emulator-workspace/people-detection/model/2')])]), {
+			credentials: credentialsFor(emulator),
+		});
+		expect(result.error).toBeUndefined();
+		expect(served()).toEqual(['GET /emulator-workspace/people-detection 200', 'POST /videoinfer/ 200']);
+		expect(sentModels()).toEqual([{ model_id: 'people-detection', model_version: '2', inference_type: 'object-detection' }]);
+	});
+
+	it('a type set by hand that matches is sent as set', async () => {
+		const result = await runWorkflow(chain([{}], [start([entry('list', 'pothole-segmentation/1', 'instance-segmentation')])]), { credentials: credentialsFor(emulator) });
+		expect(result.error).toBeUndefined();
+		expect(sentModels()).toEqual([{ model_id: 'pothole-segmentation', model_version: '1', inference_type: 'instance-segmentation' }]);
+	});
+
+	it('a model this key cannot read: Automatic refuses (no job), a type set by hand is the override', async () => {
+		const universe = 'https://universe.roboflow.com/someone-else/forklifts/model/3';
+		const refused = await runWorkflow(chain([{}], [start([entry('url', universe)])]), { credentials: credentialsFor(emulator) });
+		expect(refused.error?.message).toBe('Item 1: model 1 "someone-else/forklifts/3": Roboflow does not show project "forklifts" to this API key in workspace "someone-else", so its type cannot be read');
+		expect(String(refused.error?.description)).toMatch(/set its Inference Type to the model's type/);
+		expect(jobRequests()).toEqual([]);
+
+		emulator.reset();
+		const byId = await runWorkflow(chain([{}], [start([entry('id', 'forklifts/3')])]), { credentials: credentialsFor(emulator) });
+		expect(byId.error?.message).toMatch(/^Item 1: model 1 "forklifts\/3": Roboflow does not show project "forklifts" to this API key, so its type cannot be read/);
+		expect(String(byId.error?.description)).toMatch(/another workspace \(e\.g\. from Universe\), pick it By URL/);
+		expect(served()).toEqual(['GET / 200', 'GET /emulator-workspace/forklifts 404']);
+
+		emulator.reset();
+		const overridden = await runWorkflow(chain([{}], [start([entry('url', universe, 'keypoint-detection')])]), { credentials: credentialsFor(emulator) });
+		expect(overridden.error).toBeUndefined();
+		expect(served()).toEqual(['GET /someone-else/forklifts 404', 'POST /videoinfer/ 200']);
+		expect(sentModels()).toEqual([{ model_id: 'forklifts', model_version: '3', inference_type: 'keypoint-detection' }]);
+	});
+
+	it('a semantic segmentation model is refused whatever its Inference Type', async () => {
+		for (const type of [undefined, 'object-detection']) {
+			emulator.reset();
+			const result = await runWorkflow(chain([{}], [start([entry('id', 'road-semantic-segmentation/1', type)])]), { credentials: credentialsFor(emulator) });
+			expect(result.error?.message).toBe('Item 1: model 1 "road-semantic-segmentation/1" is a semantic segmentation model, which Roboflow\'s video inference cannot run');
+			expect(jobRequests()).toEqual([]);
+		}
+	});
+
+	it('CLIP and gaze have fixed types and need no look-up', async () => {
+		const result = await runWorkflow(chain([{}], [start([entry('id', 'clip/1')], { options: { extraModels: ['gaze'] } })]), { credentials: credentialsFor(emulator) });
+		expect(result.error).toBeUndefined();
+		expect(served()).toEqual(['POST /videoinfer/ 200']);
+		expect(sentModels()).toEqual([
+			{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
+			{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
+		]);
+	});
+
+	it('looks each project up once for a batch, and a later item\'s wrong type stops the node before the first job', async () => {
+		const items = [{ m: 'pothole-segmentation/2' }, { m: 'pothole-segmentation/2' }, { m: 'hand-keypoints/1' }];
+		const wrongForThird = [{ model: { __rl: true, mode: 'id', value: '={{ $json.m }}' }, inferenceType: 'instance-segmentation', options: {} }];
+		const result = await runWorkflow(chain(items, [start(wrongForThird)]), { credentials: credentialsFor(emulator) });
+		expect(result.error?.message).toBe(
+			'Item 3: model 1 "hand-keypoints/1" is a keypoint detection model (its Roboflow project\'s type), but its Inference Type is set to instance segmentation',
+		);
+		expect(jobRequests()).toEqual([]);
+		expect(served().sort()).toEqual(['GET / 200', 'GET /emulator-workspace/hand-keypoints 200', 'GET /emulator-workspace/pothole-segmentation 200'].sort());
+
+		emulator.reset();
+		const continued = await runWorkflow(chain(items, [{ ...start(wrongForThird), continueOnFail: true }]), { credentials: credentialsFor(emulator) });
+		expect(continued.error).toBeUndefined();
+		const out = continued.output('Start')[0];
+		expect(out.map((i) => [i.pairedItem, typeof i.json.job_id === 'string' ? 'job' : i.json.error])).toEqual([
+			[{ item: 0 }, 'job'],
+			[{ item: 1 }, 'job'],
+			[{ item: 2 }, expect.stringMatching(/^Item 3: model 1 "hand-keypoints\/1" is a keypoint detection model/)],
+		]);
+		expect(jobRequests()).toHaveLength(2);
+		expect(served().filter((r) => r.startsWith('GET'))).toHaveLength(3);
+	});
+
+	it('a look-up Roboflow cannot answer fails the node with the reason and starts no job', async () => {
+		emulator.addFault({ match: { endpoint: 'project' }, fault: { type: 'http', status: 503 } });
+		const result = await withPolicy({ backoffMs: [1, 1, 1] }, async () =>
+			await runWorkflow(chain([{}], [start([entry('list', 'pothole-segmentation/2', 'instance-segmentation')])]), { credentials: credentialsFor(emulator) }),
+		);
+		expect(result.error?.message).toMatch(/^Roboflow answered HTTP 503 while looking up the type of model 1 \(project pothole-segmentation\)/);
+		expect(String(result.error?.description)).toMatch(/tried 4 times/);
+		expect(jobRequests()).toEqual([]);
+	});
+
+	it('a wrong key fails at the look-up, without showing the key', async () => {
+		const wrong = 'rf_wrong_key_for_lookup_01';
+		const result = await runWorkflow(chain([{}], [start([entry('list', 'pothole-segmentation/2')])]), { credentials: credentialsFor(emulator, wrong) });
+		expect(result.error?.message).toMatch(/^Roboflow answered HTTP 401 while reading your workspace: This API key does not exist/);
+		expect(everythingVisible(result)).not.toContain(wrong);
+		expect(jobRequests()).toEqual([]);
 	});
 });

@@ -1,9 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { buildModelSpecs, INFERENCE_TYPE_OPTIONS, type ModelEntry, type ModelSpec } from '../helpers/models';
-import { MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
-import { roboflowApiRequest, unreadableAnswer } from '../transport';
+import {
+	buildModelSpecs,
+	FROM_PROJECT,
+	INFERENCE_TYPE_CHOICES,
+	needsProjectLookup,
+	resolveModel,
+	type ModelEntry,
+	type ModelSpec,
+	type PlannedModel,
+	type ProjectFacts,
+} from '../helpers/models';
+import { asNodeError } from '../helpers/errors';
+import { fail, MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
+import { RoboflowRequestError, roboflowApiRequest, unreadableAnswer } from '../transport';
 import { describeUrl } from '../transport/redact';
 
 const properties: INodeProperties[] = [
@@ -33,7 +44,7 @@ const properties: INodeProperties[] = [
 		type: 'fixedCollection',
 		placeholder: 'Add Model',
 		typeOptions: { multipleValues: true },
-		default: { model: [{ inferenceType: 'object-detection' }] },
+		default: { model: [{ inferenceType: FROM_PROJECT }] },
 		options: [
 			{
 				displayName: 'Model',
@@ -45,13 +56,31 @@ const properties: INodeProperties[] = [
 						type: 'resourceLocator',
 						default: { mode: 'list', value: '' },
 						required: true,
-						description: 'A trained model version of your workspace, as project/version',
+						description: 'A trained model version: from your workspace\'s list, by the URL of its page in Roboflow or Universe, or as project/version',
 						modes: [
 							{
 								displayName: 'From List',
 								name: 'list',
 								type: 'list',
 								typeOptions: { searchListMethod: 'searchModels', searchable: true },
+							},
+							{
+								displayName: 'By URL',
+								name: 'url',
+								type: 'string',
+								placeholder: 'e.g. https://app.roboflow.com/my-workspace/my-project/4',
+								validation: [
+									{
+										type: 'regex',
+										properties: {
+											regex: '^https?://(?:app|universe)\\.roboflow\\.com/[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_-]*/(?:(?:model|dataset)/)?\\d+(?:[/?#].*)?$',
+											errorMessage:
+												'Use the URL of a model version, e.g. https://app.roboflow.com/my-workspace/my-project/4 or https://universe.roboflow.com/my-workspace/my-project/model/4',
+										},
+									},
+								],
+								// The node reads the whole URL itself (workspace, project, version); this is n8n's view of it.
+								extractValue: { type: 'regex', regex: '^https?://(?:app|universe)\\.roboflow\\.com/([^?#]+)' },
 							},
 							{
 								displayName: 'By ID',
@@ -74,9 +103,10 @@ const properties: INodeProperties[] = [
 						displayName: 'Inference Type',
 						name: 'inferenceType',
 						type: 'options',
-						options: INFERENCE_TYPE_OPTIONS,
-						default: 'object-detection',
-						description: 'What kind of model this is; it must match the model\'s project type',
+						options: INFERENCE_TYPE_CHOICES,
+						default: FROM_PROJECT,
+						description:
+							'What kind of model this is. Automatic reads it from the model\'s Roboflow project before the job starts. A type set by hand is checked against the project, and used as it is for a model this key cannot read (e.g. another workspace\'s).',
 					},
 					{
 						displayName: 'Model Options',
@@ -142,8 +172,16 @@ export const description = updateDisplayOptions({ show: { operation: ['startInfe
 interface Plan {
 	inputUrl: string;
 	inferFps: number;
-	models: ModelSpec[];
+	models: PlannedModel[];
 }
+
+/**
+ * The plans of one run of the node (keyed by its execution context, which n8n makes anew for
+ * every run): the first item to execute settles the models of every item first, so that a model
+ * whose type is wrong stops the node before any job starts, as bad input does.
+ */
+const plansOfRun = new WeakMap<object, Map<number, Plan>>();
+const modelsOfRun = new WeakMap<object, Promise<Map<number, ModelSpec[] | Error>>>();
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Plan> {
 	const inputUrl = requireHttpUrl(this, this.getNodeParameter('videoUrl', itemIndex), itemIndex, 'Video URL');
@@ -151,10 +189,109 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	const entries = this.getNodeParameter('models.model', itemIndex, []) as ModelEntry[];
 	const options = this.getNodeParameter('options', itemIndex, {}) as { extraModels?: string[] };
 	const models = buildModelSpecs(this, itemIndex, Array.isArray(entries) ? entries : [], options.extraModels ?? []);
-	return { inputUrl, inferFps, models };
+	const plan = { inputUrl, inferFps, models };
+	const plans = plansOfRun.get(this) ?? new Map<number, Plan>();
+	plans.set(itemIndex, plan);
+	plansOfRun.set(this, plans);
+	return plan;
 }
 
-export async function execute(this: IExecuteFunctions, { inputUrl, inferFps, models }: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
+/**
+ * Reads what Roboflow says of the projects of every item's models, each project once: the key's
+ * workspace (GET /) when a model does not name its own, then GET /<workspace>/<project>. A
+ * project this key cannot read (404, 403) is "not listed"; any other failure is an error of the
+ * items that need it.
+ */
+async function lookUpProjects(ctx: IExecuteFunctions, plans: Map<number, Plan>): Promise<Map<string, Promise<ProjectFacts>>> {
+	const facts = new Map<string, Promise<ProjectFacts>>();
+	let keyWorkspace: Promise<string | undefined> | undefined;
+	const cannotRead = (error: unknown) => error instanceof RoboflowRequestError && (error.statusCode === 404 || error.statusCode === 403);
+	const workspaceOfKey = async (itemIndex: number): Promise<string | undefined> => {
+		try {
+			const root = await roboflowApiRequest.call(ctx, { method: 'GET', endpoint: '/', step: 'models', action: 'reading your workspace', itemIndex, idempotent: true });
+			return typeof root.workspace === 'string' && root.workspace.trim() !== '' ? root.workspace.trim() : undefined;
+		} catch (error) {
+			if (cannotRead(error)) return undefined;
+			throw asNodeError(ctx.getNode(), error, itemIndex);
+		}
+	};
+	const readProject = async (model: PlannedModel, itemIndex: number): Promise<ProjectFacts> => {
+		const workspace = model.reference.workspace ?? (await (keyWorkspace ??= workspaceOfKey(itemIndex)));
+		if (!workspace) return { listed: false };
+		try {
+			const detail = await roboflowApiRequest.call(ctx, {
+				method: 'GET',
+				endpoint: `/${encodeURIComponent(workspace)}/${encodeURIComponent(model.reference.modelId)}`,
+				step: 'models',
+				action: `looking up the type of model ${model.position} (project ${model.reference.modelId})`,
+				itemIndex,
+				idempotent: true,
+			});
+			return { listed: true, type: (detail.project as IDataObject | undefined)?.type };
+		} catch (error) {
+			if (cannotRead(error)) return { listed: false };
+			throw asNodeError(ctx.getNode(), error, itemIndex);
+		}
+	};
+	for (const [itemIndex, plan] of [...plans].sort(([a], [b]) => a - b)) {
+		for (const model of plan.models.filter(needsProjectLookup)) {
+			const key = `${model.reference.workspace ?? ''}/${model.reference.modelId}`;
+			if (facts.has(key)) continue;
+			const pending = readProject(model, itemIndex);
+			// Read by each item that needs it; settled here so that an unread failure is never "unhandled".
+			pending.catch(() => undefined);
+			facts.set(key, pending);
+		}
+	}
+	return facts;
+}
+
+/** Every item's models with their types settled, or the item's error; no job is started here. */
+async function settleModels(ctx: IExecuteFunctions, plans: Map<number, Plan>): Promise<Map<number, ModelSpec[] | Error>> {
+	const facts = await lookUpProjects(ctx, plans);
+	const outcomes = new Map<number, ModelSpec[] | Error>();
+	for (const [itemIndex, plan] of plans) {
+		try {
+			const specs: ModelSpec[] = [];
+			for (const model of plan.models) {
+				const project = needsProjectLookup(model) ? await facts.get(`${model.reference.workspace ?? ''}/${model.reference.modelId}`) : undefined;
+				const settled = resolveModel(model, project);
+				if ('problem' in settled) fail(ctx, itemIndex, settled.problem.message, settled.problem.description);
+				specs.push(settled.spec);
+			}
+			outcomes.set(itemIndex, specs);
+		} catch (error) {
+			outcomes.set(itemIndex, error as Error);
+		}
+	}
+	return outcomes;
+}
+
+async function modelsFor(ctx: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<ModelSpec[]> {
+	const plans = plansOfRun.get(ctx);
+	if (!plans?.has(itemIndex)) {
+		// Not prepared in this run's batch (called on its own): settle this item alone.
+		const alone = (await settleModels(ctx, new Map([[itemIndex, plan]]))).get(itemIndex);
+		if (alone instanceof Error) throw alone;
+		return alone ?? [];
+	}
+	let pending = modelsOfRun.get(ctx);
+	if (!pending) {
+		pending = settleModels(ctx, plans);
+		modelsOfRun.set(ctx, pending);
+		// Without Continue On Fail, any item's problem stops the node before the first job starts.
+		if (!ctx.continueOnFail()) {
+			for (const outcome of (await pending).values()) if (outcome instanceof Error) throw outcome;
+		}
+	}
+	const mine = (await pending).get(itemIndex);
+	if (mine instanceof Error) throw mine;
+	return mine ?? [];
+}
+
+export async function execute(this: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { inputUrl, inferFps } = plan;
+	const models = await modelsFor(this, plan, itemIndex);
 	const action = 'starting the inference job';
 	const response = await roboflowApiRequest.call(this, {
 		method: 'POST',
