@@ -1,0 +1,58 @@
+/**
+ * Memory of another process, from /proc (Linux): its RSS sampled every few ms, and its own
+ * high-water mark (VmHWM), which `echo 5 > /proc/<pid>/clear_refs` resets to the current RSS.
+ * Both, because a sampler misses short peaks and the reset needs the process to be ours.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export const MIB = 1024 * 1024;
+
+/** A `VmXxx:` line of /proc/<pid>/status in bytes, or undefined when the process is gone. */
+export function procStatusBytes(pid: number | 'self', field: 'VmRSS' | 'VmHWM'): number | undefined {
+	try {
+		const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Resets the process's VmHWM to its current RSS; false when the kernel would not. */
+export function resetPeakRss(pid: number | 'self'): boolean {
+	try {
+		writeFileSync(`/proc/${pid}/clear_refs`, '5');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export interface RssWatch {
+	/** Stops sampling; the peak is the larger of the samples and VmHWM (if it could be reset). */
+	stop(): { baselineBytes: number; peakBytes: number; growthBytes: number; gone: boolean };
+}
+
+/** Samples `pid`'s RSS every `everyMs` from now on; the baseline is its RSS now. */
+export function watchRss(pid: number, everyMs = 50): RssWatch {
+	const baselineBytes = procStatusBytes(pid, 'VmRSS') ?? 0;
+	const hwmReset = resetPeakRss(pid);
+	let peakBytes = baselineBytes;
+	let gone = false;
+	const sample = (): void => {
+		const rss = procStatusBytes(pid, 'VmRSS');
+		if (rss === undefined) gone = true;
+		else if (rss > peakBytes) peakBytes = rss;
+	};
+	const timer = setInterval(sample, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			sample();
+			const hwm = hwmReset ? procStatusBytes(pid, 'VmHWM') : undefined;
+			if (hwm !== undefined && hwm > peakBytes) peakBytes = hwm;
+			return { baselineBytes, peakBytes, growthBytes: peakBytes - baselineBytes, gone };
+		},
+	};
+}
+
+export const mib = (bytes: number | undefined, digits = 0): string => (bytes === undefined ? 'n/a' : `${(bytes / MIB).toFixed(digits)} MiB`);
