@@ -114,6 +114,7 @@ describe('results output against a real emulator results file with every inferen
 		expect(models.clip).toEqual({
 			type: 'clip-embedding',
 			frames_inferred: (file.clip as unknown[]).filter(Boolean).length,
+			frames_not_inferred: (file.clip as unknown[]).filter((e) => !e).length,
 			embeddings: (file.clip as unknown[]).filter(Boolean).length,
 			embedding_size: 512,
 		});
@@ -233,5 +234,68 @@ describe('results output against a real emulator results file with every inferen
 		expect(binary).toMatchObject({ mimeType: 'application/json', fileName: `roboflow-video-results-${jobId}.json` });
 		const bytes = await Container.get(BinaryDataService).getAsBuffer(binary);
 		expect(JSON.parse(bytes.toString('utf8'))).toEqual(file);
+	});
+});
+
+describe('Summary\'s flat class rows and frame counts, from a real emulator results file', () => {
+	let emulator: RoboflowEmulator;
+	let jobId: string;
+	let file: ResultsFile;
+
+	beforeAll(async () => {
+		emulator = await emulatorForTests({ pollWindowMs: 0, processing: { fixedSeconds: 0 } });
+		jobId = await startJobDirectly(emulator, await uploadSample(emulator), ALL_KINDS, 6);
+		const status = (await (await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}&job_id=${jobId}`)).json()) as IDataObject;
+		file = (await (await fetch(String(status.output_signed_url))).json()) as ResultsFile;
+	});
+	afterAll(async () => await emulator.close());
+
+	const summaryOf = async (resultOptions: IDataObject = {}) =>
+		jsonOf(
+			await runWorkflow(chain([{}], [{ name: 'Status', parameters: { operation: 'getStatus', jobId, downloadResults: true, resultOptions } }]), {
+				credentials: credentialsFor(emulator),
+			}),
+			'Status',
+		)[0];
+
+	it('classes: one row per model and class, sorted, agreeing with models; every model explains its frames', async () => {
+		const summary = await summaryOf({ countingLine: '0,0.5,1,0.5' });
+		const models = summary.models as Record<string, IDataObject & { classes?: Record<string, IDataObject> }>;
+		const rows = summary.classes as IDataObject[];
+		const expected = Object.entries(models)
+			.flatMap(([model, m]) => Object.keys(m.classes ?? {}).map((name) => [model, name]))
+			.sort(([m1, c1], [m2, c2]) => (m1 === m2 ? (c1.toLowerCase() < c2.toLowerCase() ? -1 : 1) : m1 < m2 ? -1 : 1));
+		expect(rows.map((r) => [r.model, r.class])).toEqual(expected);
+		expect(rows.length).toBeGreaterThan(5);
+		for (const row of rows) {
+			const entry = models[String(row.model)].classes![String(row.class)];
+			expect(row).toMatchObject({ frames: entry.frames, first_seen: entry.first_seen, last_seen: entry.last_seen, max_confidence: entry.max_confidence });
+			if ('detections' in entry) expect(row.detections).toBe(entry.detections);
+			if (entry.appearances) expect(row.appearance_count).toBe((entry.appearances as unknown[]).length);
+			if (entry.line_crossings) expect([row.line_crossings_in, row.line_crossings_out]).toEqual([(entry.line_crossings as IDataObject).in, (entry.line_crossings as IDataObject).out]);
+			expect(Object.values(row).every((v) => v === null || typeof v !== 'object')).toBe(true);
+		}
+		const frames = file.frame_offset.length;
+		expect(summary.frames_inferred).toBe(frames);
+		for (const [id, m] of Object.entries(models)) {
+			const missing = (file[id] as unknown[]).filter((e) => e === null).length;
+			expect([id, m.frames_inferred, m.frames_not_inferred]).toEqual([id, frames - missing, missing]);
+		}
+		// The emulator leaves some frames out for some models, as Roboflow does: the two counts differ, and add up.
+		expect(Object.values(models).some((m) => Number(m.frames_not_inferred) > 0)).toBe(true);
+	});
+
+	it('a class the Classes filter names but nothing saw has a zero row per model, in the user\'s spelling', async () => {
+		const summary = await summaryOf({ classes: 'rock, Lizard' });
+		const rows = summary.classes as IDataObject[];
+		const lizards = rows.filter((r) => r.class === 'Lizard');
+		expect(lizards.map((r) => r.model)).toEqual(ALL_KINDS.map((m) => m.model_id).filter((id) => id !== 'clip').sort());
+		expect(lizards.find((r) => r.model === 'rock-paper-scissors-presentation')).toMatchObject({ detections: 0, frames: 0, unique_objects: 0, first_seen: null, last_seen: null });
+		// "rock" matches the file's "Rock" without letter case: one row, in the file's spelling, with its counts.
+		const rock = rows.filter((r) => r.model === 'rock-paper-scissors-presentation' && String(r.class).toLowerCase() === 'rock');
+		expect(rock).toEqual([expect.objectContaining({ class: 'Rock', detections: expect.any(Number) })]);
+		expect(Number(rock[0].detections)).toBeGreaterThan(0);
+		const rps = (summary.models as Record<string, { classes: IDataObject }>)['rock-paper-scissors-presentation'];
+		expect(Object.keys(rps.classes)).toEqual(['Rock']);
 	});
 });

@@ -126,3 +126,131 @@ describe('outputs too large for n8n to save are refused while reading, with what
 		expect(() => readResultsText(text, outputBuilder(settings('summary'), 1024))).not.toThrow();
 	});
 });
+
+describe('Summary: a flat list of per-class rows beside models, and the two frame counts explained', () => {
+	const classify = (top: string | null) => (top === null ? null : { image: { width: 64, height: 48 }, predictions: [], top, confidence: 0.9 });
+	/** Two detectors (one that never finds anything), a classifier and CLIP; frame 8 missing for all, frame 0 for the classifier. */
+	const MIXED = {
+		...FILE,
+		quiet: FRAMES.map((f) => f && { ...f, predictions: [] }),
+		weather: FRAMES.map((f, i) => (f && i > 0 ? classify(i < 5 ? 'sunny' : 'Rain') : null)),
+		clip: FRAMES.map((f) => f && [0.1, 0.2]),
+	};
+	const text = JSON.stringify(MIXED);
+	const tracked = (extra: Partial<ResultsOutputSettings> = {}) => settings('summary', {}, { analytics: { maxHiddenSeconds: 5, mergeGapsShorterThan: 1, minimumDuration: 0 }, ...extra });
+	const rowsOf = (summary: IDataObject) => summary.classes as IDataObject[];
+
+	it('one row per model and class, sorted by model then class (CLIP has none): the models entry, flat', () => {
+		const [summary] = shapeResultsText('j', text, tracked());
+		const rows = rowsOf(summary);
+		expect(rows.map((r) => `${r.model}/${r.class}`)).toEqual(['det/car', 'det/person', 'weather/Rain', 'weather/sunny']);
+		const models = summary.models as Record<string, { classes: Record<string, IDataObject> }>;
+		for (const row of rows) {
+			const { model, class: name, appearance_count, ...rest } = row;
+			const { appearances, ...entry } = models[model as string].classes[name as string];
+			expect(rest).toEqual(entry);
+			if (appearances) expect(appearance_count).toBe((appearances as unknown[]).length);
+			else expect(row).not.toHaveProperty('appearance_count');
+		}
+		expect(rows[1]).toEqual({
+			model: 'det',
+			class: 'person',
+			detections: 5,
+			frames: 5,
+			unique_objects: 1,
+			peak_count: 1,
+			peak_time: 1,
+			appearance_count: 1,
+			seconds_present: 2,
+			first_seen: 1,
+			last_seen: 3,
+			max_confidence: 0.8,
+			mean_confidence: 0.7,
+		});
+		// Keys in this order: the counting answers before the times and confidences, for the Table view.
+		expect(Object.keys(rows[1])).toEqual(['model', 'class', 'detections', 'frames', 'unique_objects', 'peak_count', 'peak_time', 'appearance_count', 'seconds_present', 'first_seen', 'last_seen', 'max_confidence', 'mean_confidence']);
+		// A classifier names one class per frame: no detections, no tracking.
+		expect(rows[2]).toEqual({ model: 'weather', class: 'Rain', frames: 5, first_seen: 2.5, last_seen: 5, max_confidence: 0.9, mean_confidence: 0.9 });
+	});
+
+	it('a counting line and a zone come as flat columns', () => {
+		const line = { relative: true, points: [{ x: 0, y: 0.5 }, { x: 1, y: 0.5 }] };
+		const zone = { relative: true, points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }] };
+		const [summary] = shapeResultsText('j', text, tracked({ analytics: { maxHiddenSeconds: 5, mergeGapsShorterThan: 1, minimumDuration: 0, countingLine: line, zone } }));
+		const person = rowsOf(summary).find((r) => r.class === 'person')!;
+		const nested = (summary.models as Record<string, { classes: Record<string, IDataObject> }>).det.classes.person;
+		const crossings = nested.line_crossings as IDataObject;
+		const inZone = nested.zone as IDataObject;
+		expect(person).toMatchObject({
+			line_crossings_in: crossings.in,
+			line_crossings_out: crossings.out,
+			zone_objects_entered: inZone.objects_entered,
+			zone_max_inside: inZone.max_inside,
+			zone_seconds_occupied: inZone.seconds_occupied,
+		});
+		expect(person).not.toHaveProperty('line_crossings');
+		expect(person).not.toHaveProperty('zone');
+		expect(inZone.objects_entered).toBe(1);
+	});
+
+	it('every class the Classes filter names has a row in every model, zeros when absent, in the user\'s spelling', () => {
+		const filters = { classes: ['PERSON', 'forklift', 'Forklift', 'rain'] };
+		const [summary] = shapeResultsText('j', text, tracked({ filters }));
+		const rows = rowsOf(summary);
+		expect(rows.map((r) => `${r.model}/${r.class}`)).toEqual([
+			'det/forklift',
+			'det/person',
+			'det/rain',
+			'quiet/forklift',
+			'quiet/PERSON',
+			'quiet/rain',
+			'weather/forklift',
+			'weather/PERSON',
+			'weather/Rain',
+		]);
+		const absent = { frames: 0, first_seen: null, last_seen: null, max_confidence: 0, mean_confidence: 0 };
+		const untracked = { unique_objects: 0, peak_count: 0, peak_time: null, appearance_count: 0, seconds_present: 0 };
+		expect(rows[0]).toEqual({ model: 'det', class: 'forklift', detections: 0, ...untracked, ...absent });
+		// A detector that found nothing never showed its kind; its rows still carry the tracking columns.
+		expect(rows[4]).toEqual({ model: 'quiet', class: 'PERSON', detections: 0, ...untracked, ...absent });
+		expect(rows[7]).toEqual({ model: 'weather', class: 'PERSON', ...absent });
+		// Present classes keep the file's spelling and their counts.
+		expect(rows[1]).toMatchObject({ class: 'person', detections: 5 });
+		expect(rows[8]).toMatchObject({ class: 'Rain', frames: 5 });
+		// models stays as it was: only what was seen.
+		expect(Object.keys((summary.models as Record<string, IDataObject>).det.classes as object)).toEqual(['person']);
+		// In an expression: never undefined for a class the filter names.
+		const count = (model: string, name: string) => rows.find((r) => r.model === model && String(r.class).toLowerCase() === name)?.detections;
+		expect([count('det', 'forklift'), count('det', 'person')]).toEqual([0, 5]);
+	});
+
+	it('with Track Objects off, no tracking columns, also in the zero rows; with a line or zone, zero columns for them', () => {
+		const [plain] = shapeResultsText('j', text, settings('summary', {}, { filters: { classes: ['person', 'dog'] } }));
+		expect(rowsOf(plain).map((r) => `${r.model}/${r.class}`)).toEqual(['det/dog', 'det/person', 'quiet/dog', 'quiet/person', 'weather/dog', 'weather/person']);
+		expect(rowsOf(plain)[0]).toEqual({ model: 'det', class: 'dog', detections: 0, frames: 0, first_seen: null, last_seen: null, max_confidence: 0, mean_confidence: 0 });
+		const line = { relative: false, points: [{ x: 0, y: 5 }, { x: 64, y: 5 }] };
+		const zone = { relative: false, points: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 9, y: 9 }] };
+		const [counted] = shapeResultsText('j', text, tracked({ filters: { classes: ['dog'] }, analytics: { maxHiddenSeconds: 5, mergeGapsShorterThan: 1, minimumDuration: 0, countingLine: line, zone } }));
+		expect(rowsOf(counted)[0]).toMatchObject({ model: 'det', class: 'dog', line_crossings_in: 0, line_crossings_out: 0, zone_objects_entered: 0, zone_max_inside: 0, zone_seconds_occupied: 0 });
+	});
+
+	it('no classes at all: an empty list', () => {
+		const [summary] = shapeResultsText('j', JSON.stringify({ time_offset: [0, 0.5], clip: [[1], null] }), settings('summary'));
+		expect(summary.classes).toEqual([]);
+	});
+
+	it('frames_inferred at the top is the frames Roboflow took; each model adds the ones it has no result for', () => {
+		const [summary] = shapeResultsText('j', text, settings('summary'));
+		expect(summary.frames_inferred).toBe(11);
+		const models = summary.models as Record<string, IDataObject>;
+		expect(Object.fromEntries(Object.entries(models).map(([id, m]) => [id, [m.frames_inferred, m.frames_not_inferred]]))).toEqual({
+			det: [10, 1],
+			quiet: [10, 1],
+			weather: [9, 2],
+			clip: [10, 1],
+		});
+		for (const m of Object.values(models)) expect(Number(m.frames_inferred) + Number(m.frames_not_inferred)).toBe(summary.frames_inferred);
+		// The field sits right after the count it completes.
+		expect(Object.keys(models.det).slice(0, 3)).toEqual(['type', 'frames_inferred', 'frames_not_inferred']);
+	});
+});

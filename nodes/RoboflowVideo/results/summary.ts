@@ -133,9 +133,11 @@ class ModelSummary {
 		s.lastFrame = Math.max(s.lastFrame, index);
 	}
 
-	finish(times: number[]): IDataObject {
+	/** `fileFrames`: the results file's frame count; the Summary shows how many of them this model has no result for. */
+	finish(times: number[], fileFrames?: number): IDataObject {
 		if (this.analytics && TRACKED_KINDS.has(this.kind)) this.answers ??= this.analytics.finish();
 		const summary: IDataObject = { type: this.kind, frames_inferred: this.inferred };
+		if (fileFrames !== undefined) summary.frames_not_inferred = Math.max(0, fileFrames - this.inferred);
 		if (this.kind === 'clip-embedding') {
 			summary.embeddings = this.inferred;
 			summary.embedding_size = this.embeddingSize;
@@ -238,21 +240,97 @@ export class SummaryBuilder implements ResultsVisitor {
 	/** `frames`: the file's frame count (its longest list). */
 	summary(jobId: string, frames: number): IDataObject {
 		const times = this.times;
+		// The frames Roboflow took from the video; a model may have no result (null) for some of them.
+		const fileFrames = Math.max(frames, this.frameOffsets);
 		const models: IDataObject = {};
-		for (const [modelId, model] of this.models) models[modelId] = model.finish(times);
+		for (const [modelId, model] of this.models) models[modelId] = model.finish(times, fileFrames);
 		const { filters } = this;
 		return {
 			job_id: jobId,
 			state: 'completed',
-			frames_inferred: Math.max(frames, this.frameOffsets),
+			frames_inferred: fileFrames,
 			// Each inferred frame stands for the stretch of video until the next one.
 			video_seconds_covered: this.videoSeconds(),
+			classes: this.classRows(models),
 			models,
 			...(filters.minConfidence || filters.classes?.length
 				? { filters: { min_confidence: filters.minConfidence ?? 0, classes: filters.classes ?? [] } }
 				: {}),
 		};
 	}
+
+	/**
+	 * The flat list beside `models`: one row per model and class, sorted by model then class, for
+	 * n8n's Table view and for expressions that must not break when a class never occurred:
+	 * every class named in the Classes filter has a row in every model (but CLIP), with zeros
+	 * when it was not seen.
+	 */
+	private classRows(models: IDataObject): IDataObject[] {
+		const rows: IDataObject[] = [];
+		const wanted = uniqueIgnoringCase(this.filters.classes ?? []);
+		for (const [modelId, model] of this.models) {
+			if (model.kind === 'clip-embedding') continue;
+			const classes = ((models[modelId] as IDataObject).classes ?? {}) as Record<string, IDataObject>;
+			for (const [name, entry] of Object.entries(classes)) rows.push(classRow(modelId, name, entry));
+			const seen = new Set(Object.keys(classes).map((name) => name.toLowerCase()));
+			for (const name of wanted) {
+				if (!seen.has(name.toLowerCase())) rows.push(this.absentClassRow(modelId, model, name));
+			}
+		}
+		return rows.sort((a, b) => compareNames(String(a.model), String(b.model)) || compareNames(String(a.class), String(b.class)));
+	}
+
+	/** The row of a class the Classes filter names but the model never saw (after the filters): zeros, no times. */
+	private absentClassRow(modelId: string, model: ModelSummary, name: string): IDataObject {
+		const entry: IDataObject = { frames: 0, max_confidence: 0, mean_confidence: 0, first_seen: null, last_seen: null };
+		if (model.kind !== 'classification') entry.detections = 0;
+		// A detector that found nothing at all never showed its kind: it stays 'unknown'.
+		const analytics = this.analytics;
+		if (analytics && (TRACKED_KINDS.has(model.kind) || model.kind === 'unknown')) {
+			Object.assign(entry, { unique_objects: 0, peak_count: 0, peak_time: null, appearances: [], seconds_present: 0 });
+			if (analytics.countingLine) entry.line_crossings = { in: 0, out: 0 };
+			if (analytics.zone) entry.zone = { objects_entered: 0, max_inside: 0, seconds_occupied: 0 };
+		}
+		return classRow(modelId, name, entry);
+	}
+}
+
+/**
+ * A class's entry under `models` as one flat row (scalars only, so the Table view shows every
+ * field in its own column): `appearances` becomes `appearance_count` (One Item per Appearance
+ * lists them), `line_crossings` and `zone` become `line_crossings_in`, `zone_max_inside`, ….
+ */
+function classRow(model: string, name: string, entry: IDataObject): IDataObject {
+	const row: IDataObject = { model, class: name };
+	for (const key of ['detections', 'frames', 'unique_objects', 'peak_count', 'peak_time'] as const) {
+		if (key in entry) row[key] = entry[key];
+	}
+	if (Array.isArray(entry.appearances)) row.appearance_count = entry.appearances.length;
+	if ('seconds_present' in entry) row.seconds_present = entry.seconds_present;
+	for (const group of ['line_crossings', 'zone'] as const) {
+		const fields = entry[group] as IDataObject | undefined;
+		if (fields) for (const [key, value] of Object.entries(fields)) row[`${group}_${key}`] = value;
+	}
+	for (const key of ['first_seen', 'last_seen', 'max_confidence', 'mean_confidence'] as const) row[key] = entry[key];
+	return row;
+}
+
+/** The names without repeats that differ only in letter case (the first spelling kept). */
+function uniqueIgnoringCase(names: string[]): string[] {
+	const seen = new Set<string>();
+	return names.filter((name) => {
+		const key = name.toLowerCase();
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/** Alphabetical without regard to letter case (then by code unit, so the order is always the same). */
+function compareNames(a: string, b: string): number {
+	const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+	if (x !== y) return x < y ? -1 : 1;
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
