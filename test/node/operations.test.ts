@@ -6,7 +6,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow, useBinaryDataMode } from '../harness/in-process-n8n';
-import { chain, credentialsFor, emulatorForTests, everythingVisible, jsonOf, model, SAMPLE_MP4, SECRET_KEY, withPolicy } from './helpers';
+import { shapeResultsText } from '../../nodes/RoboflowVideo/results/output';
+import { chain, credentialsFor, emulatorForTests, everythingVisible, jsonOf, model, RPS_MODEL, SAMPLE_MP4, SECRET_KEY, startJobDirectly, uploadSample, waitSettings, withPolicy } from './helpers';
 
 const sampleFile = (item = 0, extra = {}) => ({
 	item,
@@ -460,5 +461,106 @@ describe('Start Inference takes each model\'s type from its Roboflow project, be
 		expect(result.error?.message).toMatch(/^Roboflow answered HTTP 401 while reading your workspace: This API key does not exist/);
 		expect(everythingVisible(result)).not.toContain(wrong);
 		expect(jobRequests()).toEqual([]);
+	});
+});
+
+describe('Get Status re-shapes a finished job\'s results from an earlier check\'s link, without checking again', () => {
+	let emulator: RoboflowEmulator;
+	const CLIP = { model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' };
+
+	beforeAll(async () => {
+		// As Roboflow: one status check per job per minute.
+		emulator = await emulatorForTests({ pollWindowMs: 60_000 });
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(async () => {
+		await emulator.reset();
+		emulator.configure({ processing: { fixedSeconds: 0 } });
+	});
+
+	const run = async (items: IDataObject[], steps: Parameters<typeof chain>[1]) => await runWorkflow(chain(items, steps), { credentials: credentialsFor(emulator) });
+	const check = (jobId: string) => ({ name: 'Check', parameters: { operation: 'getStatus', jobId } });
+	/** Job ID and Results URL left at their defaults: {{ $json.job_id }} and {{ $json.output_url }} of the previous node. */
+	const reshape = (parameters: IDataObject = {}) => ({ name: 'Reshape', parameters: { operation: 'getStatus', downloadResults: true, resultsLink: 'url', ...parameters } });
+
+	it('Summary, then One Item per Frame, Raw and a Summary with other options within the minute: one status check in all, right outputs', async () => {
+		const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL, CLIP], 6);
+		const first = await run([{}], [check(jobId), reshape()]);
+		expect(first.error).toBeUndefined();
+		const [checked] = jsonOf(first, 'Check');
+		expect(checked).toMatchObject({ job_id: jobId, state: 'completed', output_url: expect.stringMatching(/^http:/) });
+		const text = await (await fetch(String(checked.output_url))).text();
+		const file = JSON.parse(text) as { frame_offset: number[] };
+		expect(jsonOf(first, 'Reshape')).toEqual(shapeResultsText(jobId, text, waitSettings().results));
+		expect(emulator.statusPolls(jobId)).toHaveLength(1);
+
+		// Executing only the second node again, on the first node's output (what the editor does when its parent already ran).
+		const frames = await run([checked], [reshape({ output: 'perFrame', resultOptions: { onlyFramesWithPredictions: false } })]);
+		expect(frames.error).toBeUndefined();
+		expect(jsonOf(frames, 'Reshape').map((item) => item.frame_index)).toEqual(file.frame_offset.map((_, i) => i));
+		const raw = await run([checked], [reshape({ output: 'raw' })]);
+		expect(jsonOf(raw, 'Reshape')).toEqual([{ job_id: jobId, state: 'completed', results: JSON.parse(text) }]);
+		const options = { minConfidence: 0.7, classes: 'Rock, Lizard' };
+		const filtered = await run([checked], [reshape({ resultOptions: options })]);
+		expect(jsonOf(filtered, 'Reshape')).toEqual(shapeResultsText(jobId, text, waitSettings({ resultOptions: options }).results));
+		expect(jsonOf(filtered, 'Reshape')[0].filters).toEqual({ min_confidence: 0.7, classes: ['Rock', 'Lizard'] });
+
+		expect(emulator.statusPolls(jobId)).toHaveLength(1);
+		expect(emulator.requests.filter((r) => r.status === 429)).toEqual([]);
+		// The rule was in force all along: a second check now would be refused.
+		const again = await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}&job_id=${jobId}`);
+		expect(again.status).toBe(429);
+	});
+
+	it('Binary File from the link: the file in n8n\'s binary storage, no status check', async () => {
+		const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL], 6);
+		const [checked] = jsonOf(await run([{}], [check(jobId)]), 'Check');
+		const result = await run([checked], [reshape({ output: 'binary', outputBinaryField: 'results' })]);
+		expect(result.error).toBeUndefined();
+		const [item] = result.output('Reshape')[0];
+		expect(item.json).toMatchObject({ job_id: jobId, state: 'completed', file_name: `roboflow-video-results-${jobId}.json` });
+		expect(item.binary?.results).toMatchObject({ mimeType: 'application/json' });
+		expect(emulator.statusPolls(jobId)).toHaveLength(1);
+	});
+
+	it('an expired link: the clear error, saying where a fresh one comes from, and no status check', async () => {
+		emulator.addFault({ fault: { type: 'expiredOutputUrl' } });
+		const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL], 6);
+		const [checked] = jsonOf(await run([{}], [check(jobId)]), 'Check');
+		expect(checked.state).toBe('completed');
+		const result = await run([checked], [reshape()]);
+		expect(result.error?.message).toMatch(new RegExp(`^Roboflow's storage answered HTTP 40[03].*while downloading the results of job ${jobId}`));
+		const description = String(result.error?.description);
+		expect(description).toMatch(/^The link in Results URL came from an earlier Get Status and storage refused it \(results links expire after a while\): run that Get Status again for a fresh output_url, or set Results Link to From a New Status Check\./);
+		expect(description).toMatch(/results link has expired or was refused/);
+		// The error shows where the file is, never the link's signature (the input item holds the link, as Get Status outputs it).
+		expect(`${result.error?.message} ${description}`).not.toContain('X-Goog-Signature');
+		expect(emulator.statusPolls(jobId)).toHaveLength(1);
+	});
+
+	it('with Continue On Fail, an expired link is an error item with the same advice', async () => {
+		emulator.addFault({ fault: { type: 'expiredOutputUrl' } });
+		const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL], 6);
+		const [checked] = jsonOf(await run([{}], [check(jobId)]), 'Check');
+		const result = await run([checked], [{ ...reshape(), continueOnFail: true }]);
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result, 'Reshape')).toEqual([expect.objectContaining({ job_id: jobId, error: expect.stringMatching(/while downloading the results/), description: expect.stringMatching(/^The link in Results URL/) })]);
+	});
+
+	it.each([
+		['a job still running (no output_url)', { job_id: 'f0e1d2c3-0000-4000-8000-000000000001', state: 'processing' }, {}, /^Item 1: Results URL is empty/, /If on \{\{ \$json\.state \}\} is equal to completed/],
+		['something that is not a link', { job_id: 'f0e1d2c3-0000-4000-8000-000000000001' }, { resultsUrl: 'results.json' }, /^Item 1: Results URL is not an http\(s\) link/, /output_url of a completed Get Status/],
+	])('%s: refused before any request, saying what to do', async (_, input, parameters, message, advice) => {
+		const result = await run([input], [reshape(parameters)]);
+		expect(result.error?.message).toMatch(message);
+		expect(String(result.error?.description)).toMatch(advice);
+		expect(emulator.requests).toEqual([]);
+	});
+
+	it('Results Link left at From a New Status Check: checks the job as before', async () => {
+		const jobId = await startJobDirectly(emulator, await uploadSample(emulator), [RPS_MODEL], 6);
+		const result = await run([{}], [{ name: 'Status', parameters: { operation: 'getStatus', jobId, downloadResults: true } }]);
+		expect(jsonOf(result, 'Status')[0]).toMatchObject({ job_id: jobId, state: 'completed', models: expect.any(Object) });
+		expect(emulator.statusPolls(jobId)).toHaveLength(1);
 	});
 });
