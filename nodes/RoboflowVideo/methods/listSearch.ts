@@ -137,7 +137,7 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string,
 		if (!workspace) return { results: [] };
 		const results = await projectItems(this, { workspace, slug }, links);
 		// The version the text named comes first.
-		const named = 'version' in pasted ? results.findIndex((item) => String(item.value).endsWith(`/${slug}/${pasted.version}`) || item.value === `${slug}/${pasted.version}`) : -1;
+		const named = 'version' in pasted ? results.findIndex((item) => String(item.value).split('/').slice(-2).join('/') === `${slug}/${pasted.version}`) : -1;
 		if (named > 0) results.unshift(...results.splice(named, 1));
 		return { results };
 	}
