@@ -27,15 +27,31 @@ export function resetPeakRss(pid: number | 'self'): boolean {
 	}
 }
 
+/** CPU time (user + system) a process has used so far, in ms, or undefined when it is gone. */
+export function procCpuMs(pid: number): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// Fields after the command name (which may hold spaces) in parentheses: utime is the 14th field, stime the 15th.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+	} catch {
+		return undefined;
+	}
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 export interface RssWatch {
 	/** Stops sampling; the peak is the larger of the samples and VmHWM (if it could be reset). */
-	stop(): { baselineBytes: number; peakBytes: number; growthBytes: number; gone: boolean };
+	stop(): { baselineBytes: number; peakBytes: number; growthBytes: number; gone: boolean; cpuMs?: number };
 }
 
 /** Samples `pid`'s RSS every `everyMs` from now on; the baseline is its RSS now. */
 export function watchRss(pid: number, everyMs = 50): RssWatch {
 	const baselineBytes = procStatusBytes(pid, 'VmRSS') ?? 0;
 	const hwmReset = resetPeakRss(pid);
+	const cpuAtStart = procCpuMs(pid);
 	let peakBytes = baselineBytes;
 	let gone = false;
 	const sample = (): void => {
@@ -50,7 +66,9 @@ export function watchRss(pid: number, everyMs = 50): RssWatch {
 			sample();
 			const hwm = hwmReset ? procStatusBytes(pid, 'VmHWM') : undefined;
 			if (hwm !== undefined && hwm > peakBytes) peakBytes = hwm;
-			return { baselineBytes, peakBytes, growthBytes: peakBytes - baselineBytes, gone };
+			const cpuNow = procCpuMs(pid);
+			const cpuMs = cpuNow !== undefined && cpuAtStart !== undefined ? cpuNow - cpuAtStart : undefined;
+			return { baselineBytes, peakBytes, growthBytes: peakBytes - baselineBytes, gone, cpuMs };
 		},
 	};
 }

@@ -54,6 +54,8 @@ export interface RealN8nResult {
 	baselineRss: number;
 	peakRss: number;
 	growthRss: number;
+	/** CPU time n8n's main process used during the run (user + system). */
+	cpuMs?: number;
 	items?: number;
 	itemsJsonBytes?: number;
 	/** Why the output could not be sized, when it could not. */
@@ -207,6 +209,7 @@ export async function runRealN8nCase(setup: RealN8nSetup, c: RealN8nCase): Promi
 			baselineRss: memory.baselineBytes,
 			peakRss: memory.peakBytes,
 			growthRss: memory.growthBytes,
+			cpuMs: memory.cpuMs,
 			userFolder,
 		};
 		if (end.execution?.startedAt && end.execution.stoppedAt) result.n8nMs = Date.parse(end.execution.stoppedAt) - Date.parse(end.execution.startedAt);
