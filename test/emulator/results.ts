@@ -19,7 +19,7 @@
  * identity: detection_id is new for every detection, as Roboflow's is.
  */
 import { findProject, type VideoInferenceType } from './catalog';
-import { DEFAULT_DETECTOR, detect, randomTraffic, sceneSampler, type Detection, type Scene } from './motion';
+import { DEFAULT_DETECTOR, detect, PathBuilder, planFrom, randomTraffic, sceneSampler, type Detection, type ObjectPlan, type Scene } from './motion';
 import { createRng, seedFrom, type Rng } from './prng';
 
 export interface ResultsModel {
@@ -137,8 +137,29 @@ function emulatorScene(modelId: string, rng: Rng, image: Image, durationSeconds:
 		size: [0.08, 0.35],
 		speed: [0.1, 0.3],
 		classesInTurn: true,
+		firstId: classes.length + 1,
 	});
-	return { image, classes, objects, occluders: [] };
+	return { image, classes, objects: [...openingCast(rng, image, classes.length), ...objects], occluders: [] };
+}
+
+/**
+ * One object of each class in view when the video opens, drifting slowly and leaving after 4 to
+ * 8 s, seen clearly (confidence 0.75 to 0.95). Without it a short clip (the 4 s sample) could
+ * open in a quiet stretch and show nothing at all: the demo and the tests would then depend on
+ * the upload's random name. Their ids come first; the traffic's follow.
+ */
+function openingCast(rng: Rng, image: Image, classCount: number): ObjectPlan[] {
+	const cast: ObjectPlan[] = [];
+	for (let classIndex = 0; classIndex < classCount; classIndex++) {
+		const width = rng.between(0.12, 0.25) * image.width;
+		const height = Math.min(width * rng.between(0.8, 1.4), image.height * 0.5);
+		const x = rng.between(0.2, 0.8) * image.width;
+		const y = rng.between(0.25, 0.75) * image.height;
+		const path = new PathBuilder(x, y, rng.between(-Math.PI, Math.PI));
+		path.move(rng.between(4, 8), rng.between(0.02, 0.06) * image.width, rng.between(-0.2, 0.2));
+		cast.push(planFrom(path, { id: classIndex + 1, classIndex, start: -1, x, y, width, height, confidence: rng.between(0.75, 0.95) }));
+	}
+	return cast;
 }
 
 /**
