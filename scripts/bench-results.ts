@@ -166,7 +166,9 @@ async function inProcess(row: InProcessRow, apiUrl: string, videoUrl: string): P
 		const result = await runWorkflow(workflow({ downloadResults: true, ...getStatusParameters(row) }), { credentials });
 		const measured = stop();
 		if (result.error) {
-			report({ ok: false, outcome: `${result.error.message}`.slice(0, 300), ...measured });
+			// "Item 1: job <id>: " says nothing here; a refusal reads as one.
+			const message = result.error.message.replace(/^Item \d+: job [^:]+: /, '');
+			report({ ok: false, outcome: `${/would put about/.test(message) ? 'refused' : 'error'}: ${message}`.slice(0, 300), ...measured });
 			return;
 		}
 		const items = result.output('Get Status')[0] ?? [];
@@ -266,7 +268,7 @@ function printTables(rows: TableRow[], files: ResultsFileInfo[], source: string,
 			r.measured.growthBytes === undefined ? '' : mib(r.measured.growthBytes),
 			r.row === 'bare' ? '' : ratio(r.measured.growthBytes, bare?.growthBytes),
 		]);
-		const widths = header.map((h, i) => Math.min(90, Math.max(h.length, ...lines.map((l) => cell(l[i]).length))));
+		const widths = header.map((h, i) => Math.min(110, Math.max(h.length, ...lines.map((l) => cell(l[i]).length))));
 		const format = (cells: string[]) => `| ${cells.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i]))).join(' | ')} |`;
 		console.log(format(header));
 		console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
