@@ -121,7 +121,8 @@ const properties: INodeProperties[] = [
 								type: 'number',
 								default: 0.4,
 								typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-								description: 'Drop predictions Roboflow is less sure of than this (0 to 1)',
+								description:
+									'Sent to Roboflow with the job: predictions less sure than this (0 to 1) are dropped before the results are written, so nothing later can bring them back. To try stricter thresholds on one job, keep this low and use Minimum Confidence in Wait For Result or Get Status.',
 							},
 							{
 								displayName: 'Inference Parameters',

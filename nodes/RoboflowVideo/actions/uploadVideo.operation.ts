@@ -40,7 +40,8 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { operation: ['uploadVideo'] } }, properties);
+// Not in the AI agent tool variant (its Operation does not offer Upload Video): an agent cannot pass binary input.
+export const description = updateDisplayOptions({ show: { operation: ['uploadVideo'], '@tool': [false] } }, properties);
 
 interface VideoSource {
 	fileName: string;

@@ -136,7 +136,8 @@ export function resultsOutputProperties(show: IDisplayOptions['show']): INodePro
 					type: 'number',
 					default: 0.5,
 					typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-					description: 'Leave out predictions Roboflow is less sure of than this (0 to 1)',
+					description:
+						'Applied by this node when it reads the results: leaves out predictions less sure than this (0 to 1). It cannot bring back predictions the model\'s Confidence in Start Inference already dropped at Roboflow.',
 				},
 				{
 					displayName: 'Minimum Duration (Seconds)',

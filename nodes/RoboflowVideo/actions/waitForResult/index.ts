@@ -36,17 +36,16 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Park Execution',
 				value: 'park',
-				description:
-					'Saves the execution to n8n\'s database between checks and resumes it by itself, also after a restart. Nothing runs while the job does.',
+				description: 'Saved in n8n\'s database between checks; resumes by itself, also after a restart',
 			},
 			{
 				name: 'Keep Execution Running',
 				value: 'keepRunning',
-				description:
-					'The execution stays active and checks from memory. Use it only where parking is not available (n8n\'s opt-in engine v2): it holds an execution slot for the whole job and does not survive a restart.',
+				description: 'Stays active and checks from memory; only where parking is not available',
 			},
 		],
 		default: 'park',
+		hint: 'Park Execution holds nothing while the job runs. Keep Execution Running is for n8n\'s opt-in engine v2, which cannot park: it holds an execution slot for the whole job and is lost if n8n restarts.',
 	},
 	{
 		displayName: 'Poll Interval (Seconds)',
