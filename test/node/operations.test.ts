@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow, useBinaryDataMode } from '../harness/in-process-n8n';
 import { shapeResultsText } from '../../nodes/RoboflowVideo/results/output';
+import { failedJobAdvice } from '../../nodes/RoboflowVideo/actions/waitForResult/jobTracker';
 import { chain, credentialsFor, emulatorForTests, everythingVisible, jsonOf, model, RPS_MODEL, SAMPLE_MP4, SECRET_KEY, startJobDirectly, uploadSample, waitSettings, withPolicy } from './helpers';
 
 const sampleFile = (item = 0, extra = {}) => ({
@@ -564,3 +565,23 @@ describe('Get Status re-shapes a finished job\'s results from an earlier check\'
 		expect(emulator.statusPolls(jobId)).toHaveLength(1);
 	});
 });
+
+describe('Wait For Result: the advice for a failed job fits what failed', () => {
+	it.each([
+		['the video could not be fetched', 'The input video could not be downloaded from https://example.com/clip.mp4: HTTP 404 (InputVideoDownloadFailed)', /^Roboflow could not fetch the video from its Video URL\. Check that the URL is public and still valid/],
+		['the stored upload is gone', 'The uploaded video was not found (InputVideoNotFound)', /^Roboflow could not fetch the video/],
+		['the video could not be decoded', 'Could not decode the input video: moov atom not found (InvalidVideo)', /^Roboflow could not decode the video: the file may be damaged, cut off, or in a codec it cannot read\. .*re-encode it/],
+		['a crash while decoding a frame', 'Model crashed while decoding frame 12', /^Roboflow could not decode the video/],
+		['the frame rate', 'infer_fps (30) must not exceed the video frame rate (24 fps). (InvalidInferFps)', /^Set Inference FPS to at most the video's own frame rate/],
+		['a model', 'Model rock-paper-scissors/9 not found (ModelNotFound)', /^A model could not run on this video\. Check each model's ID and version/],
+		['an inference type', 'Unsupported inference_type "semantic-segmentation" for model m (InvalidInferenceType)', /^A model could not run on this video/],
+		['a model crash', 'Model inference crashed on frame 12', /^A model could not run on this video/],
+		['nothing it names', 'Internal error', /^Roboflow's message above says what failed\. If it is the video: .* If it is a model: /],
+		['no message', undefined, /^Roboflow's message above says what failed/],
+	])('%s', (_, message, advice) => {
+		const text = failedJobAdvice(message);
+		expect(text).toMatch(advice);
+		expect(text).toMatch(/start a new job\.$/i);
+	});
+});
+

@@ -88,7 +88,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			state: 'failed',
 			item_index: itemIndex,
 			error: expect.stringMatching(new RegExp(`^${crashSource(jobId)}$`)),
-			description: expect.stringMatching(/^Roboflow could not process the video with these models\./),
+			description: expect.stringMatching(/^A model could not run on this video\./),
 		},
 		pairedItem: { item: itemIndex },
 	});
@@ -177,7 +177,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			expect(lines[6]).toMatch(new RegExp(`^Item 7: job ${ids[6]}: failed \\(${crashSource(ids[6])}\\)\\.$`));
 			expect(adviceLines(result, 20)).toEqual([
 				'The results of the 19 completed jobs are not output: fetch them by job ID with Get Status (Download Results on), or set On Job Failure to Output Failed Items With an Error Field to get every item, the failed ones marked.',
-				expect.stringMatching(/^Failed: Roboflow could not process the video with these models\./),
+				expect.stringMatching(/^Failed: A model could not run on this video\./),
 			]);
 			// Every job was waited for; no results were fetched only to be thrown away.
 			for (const id of ids.filter((__, i) => i !== 6)) expect(pollMinutes(id)).toEqual([0, 1, 2, 3]);
@@ -206,7 +206,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 				states: ['failed', 'still running', 'completed', 'completed'],
 				advice: [
 					'The results of the 2 completed jobs are not output: fetch them by job ID with Get Status (Download Results on), or set On Job Failure to Output Failed Items With an Error Field to get every item, the failed ones marked.',
-					expect.stringMatching(/^Failed: Roboflow could not process the video/),
+					expect.stringMatching(/^Failed: A model could not run on this video/),
 					'Still running: The jobs go on at Roboflow. Pick them up later with Get Status or another Wait For Result on the same job ID, or raise Max Wait Time.',
 				],
 			},
@@ -216,7 +216,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 				failing: [0, 1],
 				message: '2 of 2 jobs failed',
 				states: ['failed', 'failed'],
-				advice: ['No job completed.', expect.stringMatching(/^Failed: Roboflow could not process the video/)],
+				advice: ['No job completed.', expect.stringMatching(/^Failed: A model could not run on this video/)],
 			},
 		])('Stop Workflow, $name: one error with every item', async ({ models, failing, message, states, advice }) => {
 			const { ids } = await startBatch(models, failing);
@@ -273,7 +273,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			const { ids } = await startBatch([1], [0]);
 			const { result } = await waitFor(ids, 'stopWorkflow');
 			expect(result.error?.message).toMatch(new RegExp(`^${crashSource(ids[0])}$`));
-			expect(result.error?.description).toMatch(/^Roboflow could not process the video with these models\./);
+			expect(result.error?.description).toMatch(/^A model could not run on this video\./);
 			expect((result.error as { node?: INode }).node?.name).toBe('Wait For Result');
 		});
 	});

@@ -373,6 +373,8 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		jest.setSystemTime(T0 + MINUTE);
 		result = await run([jobId], result);
 		expect(result.error?.message).toBe(`Roboflow job ${jobId} failed (status 2): infer_fps exceeds the video frame rate (InjectedFailure)`);
+		// The advice fits what failed: here the frame rate, not the models.
+		expect((result.error as { description?: string }).description).toMatch(/^Set Inference FPS to at most the video's own frame rate/);
 	});
 
 	it('under Continue On Fail, a failed job fails only its own item', async () => {

@@ -360,8 +360,7 @@ async function pollOnce(this: IExecuteFunctions, job: TrackedJob, round: Round):
 		// "job_status", not "status_code": n8n would read the latter as an HTTP status.
 		const error = new NodeApiError(this.getNode(), { message, job_status: status.status_code } as JsonObject, {
 			message,
-			description:
-				'Roboflow could not process the video with these models. Check the models, their inference types and the Inference FPS (at most the video\'s frame rate), then start a new job.',
+			description: failedJobAdvice(status.error),
 			itemIndex: job.itemIndex,
 		});
 		return giveUp.call(this, job, round, 'failed', error);
@@ -370,4 +369,29 @@ async function pollOnce(this: IExecuteFunctions, job: TrackedJob, round: Round):
 	job.completed = true;
 	job.outputUrl = status.output_url as string;
 	job.outputUrlAt = job.lastPollAt;
+}
+
+/**
+ * What to do about a job Roboflow reports as failed, by what its message says failed. Roboflow
+ * documents only that a status above 1 means failed; the code does not say what failed (the
+ * emulator's 2 and 3 are its own convention), so the message decides, and a message that names
+ * nothing gets advice for both the video and the models. Every advice ends with a new job: a
+ * failed job cannot be resumed.
+ */
+export function failedJobAdvice(message: string | undefined): string {
+	const text = message ?? '';
+	const again = 'then start a new job.';
+	if (/decod|codec|corrupt|damaged|unreadable|could not be (read|opened)|cannot (read|open)|invalid ?video|moov|probe|unsupported (video|format|container)/i.test(text)) {
+		return `Roboflow could not decode the video: the file may be damaged, cut off, or in a codec it cannot read. Check that it plays, re-encode it (e.g. H.264 in mp4), upload it again and ${again}`;
+	}
+	if (/download|could not (be )?(fetch|retriev|access)|InputVideoNotFound|\b(video|input[_ ]url|url|file)\b[^.]*\b(not found|404|403|forbidden|denied|expired)/i.test(text)) {
+		return `Roboflow could not fetch the video from its Video URL. Check that the URL is public and still valid (an Upload Video link expires; uploads are kept for a week): upload the video again or fix the URL, ${again}`;
+	}
+	if (/infer_?fps|\bfps\b|frame ?rate/i.test(text)) {
+		return `Set Inference FPS to at most the video's own frame rate (ideally a divisor of it, 1 to 120), ${again}`;
+	}
+	if (/model|inference[_ ]type|version|weights|project/i.test(text)) {
+		return `A model could not run on this video. Check each model's ID and version (trained, and in this workspace or public on Universe) and its Inference Type (Automatic reads it from the model's project), ${again}`;
+	}
+	return `Roboflow's message above says what failed. If it is the video: check that it plays and that its URL is public and current. If it is a model: check its ID, version and Inference Type. Then start a new job.`;
 }
