@@ -41,6 +41,8 @@ class ModelSummary {
 	embeddingSize = 0;
 	/** Classes seen in the current frame, with their confidences (reused from frame to frame). */
 	private readonly inFrame = new Map<string, { count: number; sum: number; max: number }>();
+	/** The current frame's kept predictions, for the tracking (reused from frame to frame). */
+	private readonly kept: Array<Detection & { class?: unknown }> = [];
 	/** Per class answers, once finished (see analytics/). */
 	answers?: Map<string, ClassAnswers>;
 
@@ -99,7 +101,8 @@ class ModelSummary {
 	private addDetections(index: number, frame: IDataObject, filters: ResultFilters, time: number): void {
 		const inFrame = this.inFrame;
 		inFrame.clear();
-		const kept: Array<Detection & { class?: unknown }> = [];
+		const kept = this.kept;
+		kept.length = 0;
 		for (const p of (frame.predictions ?? []) as Prediction[]) {
 			if (!keepPrediction(p, filters)) continue;
 			if (this.analytics) kept.push(p as unknown as Detection);

@@ -70,7 +70,7 @@ const STOPPED_PENALTY = 0.3;
 const LINE_MARGIN = 0.15;
 
 export class ClassTracker {
-	private active: Track[] = [];
+	private readonly active: Track[] = [];
 	private readonly ended: TrackedObject[] = [];
 
 	constructor(private readonly settings: TrackerSettings) {}
@@ -259,14 +259,17 @@ export class ClassTracker {
 
 	/** Tracks unseen for longer than the object may hide, or gone out of the frame, are over; blips are dropped. */
 	private expire(time: number, image?: { width: number; height: number }): void {
-		const keep: Track[] = [];
-		for (const track of this.active) {
+		// Compacted in place: this runs for every frame of every class.
+		const active = this.active;
+		let kept = 0;
+		for (let i = 0; i < active.length; i++) {
+			const track = active[i];
 			const unseen = time - track.lastSeen;
 			// Seen once, it is not yet an object to wait for: a blip, or an object to start afresh.
 			const tentative = Math.max(TENTATIVE_SECONDS, TENTATIVE_FRAMES * this.settings.frameSeconds);
 			const wait = track.frames > 1 ? this.settings.maxHiddenSeconds : Math.min(this.settings.maxHiddenSeconds, tentative);
 			if (unseen <= wait && !(image && leftTheFrame(track, time, image))) {
-				keep.push(track);
+				active[kept++] = track;
 				continue;
 			}
 			if (track.frames < 2 && track.maxConfidence < this.settings.singleFrameConfidence) continue;
@@ -274,7 +277,7 @@ export class ClassTracker {
 			const { firstSeen, lastSeen, frames, maxConfidence, entry, exit, crossedIn, crossedOut, inZone } = track;
 			this.ended.push({ firstSeen, lastSeen, frames, maxConfidence, entry, exit, crossedIn, crossedOut, inZone });
 		}
-		this.active = keep;
+		active.length = kept;
 	}
 }
 
