@@ -3,6 +3,7 @@
  * from our build, and the description n8n uses for one version of a type.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import type { INodeProperties, INodeType, INodeTypeDescription, IVersionedNodeType } from 'n8n-workflow';
 
@@ -38,6 +39,15 @@ export function loadNodeType(env: Environment, fullType: string): LoadedType | n
 	if (packageName === env.ourPackage) {
 		if (fs.existsSync(env.ourNodeFile)) {
 			found = instantiate(env.ourNodeFile).find((t) => nameOf(t) === localName) ?? null;
+			// "<name>Tool" is the AI-agent tool variant n8n makes of a node with usableAsTool, with its own code.
+			if (!found && localName.endsWith('Tool')) found = toolVariant(env, localName.slice(0, -'Tool'.length));
+		}
+	} else if (packageName === '@n8n/n8n-nodes-langchain') {
+		const dir = path.join(n8nPackagesDir(env), '@n8n', 'n8n-nodes-langchain');
+		const pkg = require(path.join(dir, 'package.json')) as { n8n: { nodes: string[] } };
+		for (const file of pkg.n8n.nodes) {
+			if (path.basename(file, '.node.js').toLowerCase() !== localName.toLowerCase()) continue;
+			found = instantiate(path.join(dir, file)).find((t) => nameOf(t) === localName) ?? null;
 		}
 	} else if (packageName === 'n8n-nodes-base') {
 		const guess = env.baseFiles.get(localName.toLowerCase());
@@ -60,6 +70,22 @@ export function loadNodeType(env: Environment, fullType: string): LoadedType | n
 	}
 	env.cache.set(fullType, found);
 	return found;
+}
+
+/** The node_modules folder n8n-nodes-base was loaded from (n8n's own packages sit beside it). */
+function n8nPackagesDir(env: Environment): string {
+	return path.join(env.baseRequire.resolve('n8n-nodes-base/package.json'), '..', '..');
+}
+
+/** Our node's tool variant, made by n8n's own convertNodeToAiTool as n8n does at load. */
+function toolVariant(env: Environment, baseName: string): LoadedType | null {
+	const base = instantiate(env.ourNodeFile).find((t) => nameOf(t) === baseName) as INodeType | undefined;
+	if (!base?.description.usableAsTool) return null;
+	const { convertNodeToAiTool } = require(path.join(n8nPackagesDir(env), 'n8n', 'dist', 'tool-generation', 'ai-tools.js')) as {
+		convertNodeToAiTool: (type: { description: INodeTypeDescription }) => { description: INodeTypeDescription };
+	};
+	const { description } = convertNodeToAiTool({ description: JSON.parse(JSON.stringify(base.description)) as INodeTypeDescription });
+	return { description } as INodeType;
 }
 
 function isVersioned(type: LoadedType): type is IVersionedNodeType {
