@@ -92,6 +92,8 @@ export class ClassTracker {
 		const pairTrack = this.pairTrack;
 		const pairDetection = this.pairDetection;
 		let n = 0;
+		const sizes = this.sizes;
+		for (let d = 0; d < nd; d++) sizes[d] = Math.sqrt(detections[d].width * detections[d].height);
 		for (let t = 0; t < nt; t++) {
 			const track = tracks[t];
 			const dt = time - track.lastSeen;
@@ -105,15 +107,22 @@ export class ClassTracker {
 				const det = detections[d];
 				const detArea = det.width * det.height;
 				if (detArea > MAX_AREA_RATIO * area || detArea * MAX_AREA_RATIO < area) continue;
-				const scale = (size + Math.sqrt(detArea)) / 2;
+				const scale = (size + sizes[d]) / 2;
 				const dx = det.x - px;
 				const dy = det.y - py;
-				// Where its motion leads, or (an object that stopped while unseen) where it was last.
-				const lx = det.x - box.x;
-				const ly = det.y - box.y;
-				const distance = Math.min(Math.sqrt(dx * dx + dy * dy), Math.sqrt(lx * lx + ly * ly) + STOPPED_PENALTY * scale) / scale;
-				const overlap = overlapAt(px, py, box.width, box.height, det);
-				if (distance > reach && overlap <= 0) continue;
+				// Boxes that cannot overlap need no IoU (most pairs: this runs for every pair in every frame).
+				const overlap =
+					Math.abs(dx) < (box.width + det.width) / 2 && Math.abs(dy) < (box.height + det.height) / 2 ? overlapAt(px, py, box.width, box.height, det) : 0;
+				const ahead = dx * dx + dy * dy;
+				let distance: number;
+				if (ahead <= reach * reach * scale * scale) distance = Math.sqrt(ahead) / scale;
+				else {
+					// Not where its motion leads: maybe where it was last (it stopped while unseen).
+					const lx = det.x - box.x;
+					const ly = det.y - box.y;
+					distance = Math.min(Math.sqrt(ahead), Math.sqrt(lx * lx + ly * ly) + STOPPED_PENALTY * scale) / scale;
+					if (distance > reach && overlap <= 0) continue;
+				}
 				const cost = distance - overlap;
 				let i = n++;
 				while (i > 0 && costs[i - 1] > cost) {
@@ -150,6 +159,8 @@ export class ClassTracker {
 	}
 
 	private readonly costs: number[] = [];
+	/** Each detection's size (square root of its area), for the current frame. */
+	private readonly sizes: number[] = [];
 	private readonly pairTrack: number[] = [];
 	private readonly pairDetection: number[] = [];
 	private readonly taken: boolean[] = [];
@@ -262,12 +273,13 @@ export class ClassTracker {
 		// Compacted in place: this runs for every frame of every class.
 		const active = this.active;
 		let kept = 0;
+		const { maxHiddenSeconds } = this.settings;
+		// Seen once, it is not yet an object to wait for: a blip, or an object to start afresh.
+		const tentative = Math.min(maxHiddenSeconds, Math.max(TENTATIVE_SECONDS, TENTATIVE_FRAMES * this.settings.frameSeconds));
 		for (let i = 0; i < active.length; i++) {
 			const track = active[i];
 			const unseen = time - track.lastSeen;
-			// Seen once, it is not yet an object to wait for: a blip, or an object to start afresh.
-			const tentative = Math.max(TENTATIVE_SECONDS, TENTATIVE_FRAMES * this.settings.frameSeconds);
-			const wait = track.frames > 1 ? this.settings.maxHiddenSeconds : Math.min(this.settings.maxHiddenSeconds, tentative);
+			const wait = track.frames > 1 ? maxHiddenSeconds : tentative;
 			if (unseen <= wait && !(image && leftTheFrame(track, time, image))) {
 				active[kept++] = track;
 				continue;
