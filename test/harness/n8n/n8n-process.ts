@@ -103,7 +103,14 @@ export class N8nProcess {
 		const pgid = child.pid!;
 		if (this.running) {
 			child.kill('SIGTERM'); // n8n shuts its task runner down itself
-			const timedOut = await Promise.race([this.exitPromise.then(() => false), sleep(timeoutMs).then(() => true)]);
+			// The deadline's timer is cleared once n8n exits: left running, it kept the calling process
+			// (jest, the demo) alive for the rest of the 40 s after every stop.
+			let deadline: NodeJS.Timeout | undefined;
+			const timedOut = await Promise.race([
+				this.exitPromise.then(() => false),
+				new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(true), timeoutMs))),
+			]);
+			clearTimeout(deadline);
 			if (timedOut) {
 				this.config.log(`n8n did not exit within ${timeoutMs} ms of SIGTERM; killing it`);
 				killGroup(pgid, 'SIGKILL');
