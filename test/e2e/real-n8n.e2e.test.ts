@@ -3,9 +3,10 @@
  * installed from its packed tarball, against the emulator. Everything asserted here comes
  * from n8n's stored executions and the emulator's request record, not from logs.
  */
-import { execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { promisify } from 'util';
 
 import {
 	ensureN8nInstalled,
@@ -228,13 +229,15 @@ describe('the example workflows', () => {
 		// Every node type, version, parameter and connection checked against n8n's own node definitions.
 		const { n8nRoot, nodeBin } = await ensureN8nInstalled();
 		const paths = examples.map((file) => join(PACKAGE_ROOT, 'examples', file));
-		const problems = JSON.parse(
-			execFileSync(
-				join(nodeBin, 'node'),
-				[require.resolve('tsx/cli'), join(__dirname, 'validate-workflow', 'cli.ts'), join(n8nRoot, '..', 'n8n-nodes-base'), join(PACKAGE_ROOT, 'dist'), ...paths],
-				{ encoding: 'utf8' },
-			),
-		) as Record<string, string[]>;
+		// Not execFileSync: the validator takes several seconds, and with the event loop blocked the
+		// HTTP client cannot see n8n close its idle keep-alive connection (after 5 s), then reuses it
+		// for the import below and fails with "other side closed" (seen in 1 of 3 runs).
+		const { stdout } = await promisify(execFile)(
+			join(nodeBin, 'node'),
+			[require.resolve('tsx/cli'), join(__dirname, 'validate-workflow', 'cli.ts'), join(n8nRoot, '..', 'n8n-nodes-base'), join(PACKAGE_ROOT, 'dist'), ...paths],
+			{ encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+		);
+		const problems = JSON.parse(stdout) as Record<string, string[]>;
 		expect(problems).toEqual(Object.fromEntries(paths.map((path) => [path, []])));
 		for (const path of paths) {
 			const id = await stack.n8n.importWorkflowFile(path, { via: 'api' });
