@@ -2,7 +2,7 @@ import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 import type { IDataObject } from 'n8n-workflow';
 
-import { detectKind } from '../../nodes/RoboflowVideo/results/frames';
+import { kindOfEntry } from '../../nodes/RoboflowVideo/results/frames';
 import type { ResultsFile } from '../emulator/results';
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow } from '../harness/in-process-n8n';
@@ -39,7 +39,7 @@ describe('results output against a real emulator results file with every inferen
 		);
 
 	it('reads each model\'s kind off the shape of its frames', () => {
-		expect(Object.fromEntries(ALL_KINDS.map((m) => [m.model_id, detectKind(file[m.model_id])]))).toEqual({
+		expect(Object.fromEntries(ALL_KINDS.map((m) => [m.model_id, (file[m.model_id] as unknown[]).map(kindOfEntry).find(Boolean) ?? 'unknown']))).toEqual({
 			'rock-paper-scissors-presentation': 'object-detection',
 			'pothole-segmentation': 'instance-segmentation',
 			'hand-keypoints': 'keypoint-detection',

@@ -41,6 +41,14 @@ describe('the streaming reader reads what JSON.parse reads, however the body is 
 		}
 	});
 
+	it.each([
+		['one detection model', { frame_offset: [0, 6], time_offset: [0, 0.25], m: [{ predictions: [] }, null] }, ['m'], 2],
+		['no offsets at all', { m: [null, null, null] }, ['m'], 3],
+		['two models', { frame_offset: [0], a: [null], b: [{ predictions: [], top: 'x' }] }, ['a', 'b'], 1],
+	])('says which models and how many frames: %s', (_, file, modelIds, frames) => {
+		expect(scanIn(JSON.stringify(file), 0)).toMatchObject({ modelIds, frames });
+	});
+
 	it('reports each frame once, in order, with its size in bytes', () => {
 		const text = JSON.stringify({ frame_offset: [0, 1], m: [{ predictions: [] }, null] });
 		const seen: Array<[string, number, unknown, number]> = [];
@@ -69,6 +77,9 @@ describe('the streaming reader names what is wrong and where, whatever the chunk
 		['{"frame_offset":[0,', 'the results file ends early, after 19 bytes (it was cut short)'],
 		['{"m":[{"predictions":[]}', 'the results file ends early, after 24 bytes (it was cut short)'],
 		['<html>502</html>', 'the results file is not a JSON object of per-frame lists'],
+		['null', 'the results file is not a JSON object of per-frame lists'],
+		['[]', 'the results file is not a JSON object of per-frame lists'],
+		['{"m":["frame"]}', 'frame 0 of model "m" is neither a frame object nor null'],
 		['{"m":[null null]}', 'the results file is malformed at byte 11: expected "," or "]" in the list "m", found "n"'],
 		['{"m":[null,]}', 'the results file is malformed at byte 11: a "," with nothing after it in the list "m"'],
 		['{"m":[{"x":1,,}]}', 'the results file is malformed at byte 13: entry 0 of "m" is not valid JSON'],

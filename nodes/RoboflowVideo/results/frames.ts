@@ -38,15 +38,6 @@ export function kindOfEntry(entry: unknown): ModelKind | undefined {
 	return 'object-detection';
 }
 
-/** A model's kind from its frames: the first frame that tells. */
-export function detectKind(entries: unknown[]): ModelKind {
-	for (const entry of entries) {
-		const kind = kindOfEntry(entry);
-		if (kind) return kind;
-	}
-	return 'unknown';
-}
-
 export function keepPrediction(prediction: Prediction, filters: ResultFilters): boolean {
 	if (filters.minConfidence && (prediction.confidence ?? 0) < filters.minConfidence) return false;
 	if (filters.classes?.length) {

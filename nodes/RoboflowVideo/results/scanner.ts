@@ -3,7 +3,7 @@
  * calls a visitor; it does no I/O and keeps at most one frame entry in memory, so a file of any
  * size (1.5 GB of segmentation polygons is more than V8's longest string) reads in flat memory.
  *
- * The file is one JSON object of parallel lists (see file.ts): `frame_offset` and `time_offset`
+ * The file is one JSON object of parallel lists (../shared/roboflow-api.md, "The results file"): `frame_offset` and `time_offset`
  * (numbers), then one list per model of frame entries (an object, a bare array for CLIP, or null).
  * The keys may come in any order. Each list element is found by scanning its bytes for the end
  * of the element (brackets and strings), then parsed on its own with JSON.parse. Whatever does
