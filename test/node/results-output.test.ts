@@ -235,21 +235,8 @@ describe('results output against a real emulator results file with every inferen
 		const bytes = await Container.get(BinaryDataService).getAsBuffer(binary);
 		expect(JSON.parse(bytes.toString('utf8'))).toEqual(file);
 	});
-});
 
-describe('Summary\'s flat class rows and frame counts, from a real emulator results file', () => {
-	let emulator: RoboflowEmulator;
-	let jobId: string;
-	let file: ResultsFile;
-
-	beforeAll(async () => {
-		emulator = await emulatorForTests({ pollWindowMs: 0, processing: { fixedSeconds: 0 } });
-		jobId = await startJobDirectly(emulator, await uploadSample(emulator), ALL_KINDS, 6);
-		const status = (await (await fetch(`${emulator.apiUrl}/videoinfer/?api_key=${emulator.apiKey}&job_id=${jobId}`)).json()) as IDataObject;
-		file = (await (await fetch(String(status.output_signed_url))).json()) as ResultsFile;
-	});
-	afterAll(async () => await emulator.close());
-
+	// Summary's flat class rows and frame counts.
 	const summaryOf = async (resultOptions: IDataObject = {}) =>
 		jsonOf(
 			await runWorkflow(chain([{}], [{ name: 'Status', parameters: { operation: 'getStatus', jobId, downloadResults: true, resultOptions } }]), {
