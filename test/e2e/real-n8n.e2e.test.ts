@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
 
+import { LOOP_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+
 import {
 	ensureN8nInstalled,
 	LINE_COUNTING_WORKFLOW_FILE,
@@ -83,6 +85,12 @@ describe('in a real n8n 2.41.1', () => {
 		});
 		const polls = expectPollsAtLeastAMinuteApart(jobId);
 		expect(polls.length).toBeGreaterThanOrEqual(2);
+		// The user's node has one output; the internal run shows the job's progress under a readable name.
+		const waitRuns = run.parent.data?.resultData?.runData?.['Wait For Result'] as Array<{ data: { main: unknown[] } }>;
+		expect(waitRuns[waitRuns.length - 1].data.main).toHaveLength(1);
+		expect(storedOutput(run.children[0], LOOP_NODE_NAME)).toEqual([
+			expect.objectContaining({ job_id: jobId, state: 'running', checks_made: polls.length - 1, next_check_at: expect.any(String) }),
+		]);
 	});
 
 	test.concurrent('1d. the example "count people crossing a line, post the picture to Slack" runs: unique people, line crossings and the timeline PNG reach the Slack node', async () => {
@@ -151,7 +159,7 @@ describe('in a real n8n 2.41.1', () => {
 		}
 	});
 
-	test.concurrent('3. a job that fails ends the workflow in an error naming the job, and the key is stored nowhere', async () => {
+	test.concurrent('3. a job that fails ends the workflow in one error, on the user\'s Wait For Result node, naming the job; the key is stored nowhere', async () => {
 		stack.emulator.addFault({
 			match: { inputUrlContains: 'doomed-clip' },
 			fault: { type: 'jobFailed', status: 3, message: 'Model crashed while decoding frame 12' },
@@ -162,8 +170,16 @@ describe('in a real n8n 2.41.1', () => {
 
 		expect(run.parent.status).toBe('error');
 		const jobId = jobIdOf(run);
-		const error = run.parent.data?.resultData?.error as { message?: string } | undefined;
+		const error = run.parent.data?.resultData?.error as { message?: string; node?: { name?: string } } | undefined;
 		expect(error?.message).toContain(`Roboflow job ${jobId} failed (status 3): Model crashed while decoding frame 12`);
+		// One failed execution in the list, the user's, and its error names the user's node: the
+		// internal run handed the error over and was not kept.
+		expect(error?.node?.name).toBe('Wait For Result');
+		expect(run.children).toEqual([]);
+		// It failed at a later check, after n8n had parked and resumed the internal run: the way
+		// n8n hands a sub-execution's error to a parked parent.
+		expect(stack.emulator.statusPolls(jobId).length).toBeGreaterThanOrEqual(2);
+		expect((run.parent.data?.resultData as { lastNodeExecuted?: string } | undefined)?.lastNodeExecuted).toBe('Wait For Result');
 		expect(storedOutput(run.parent, 'Next Node')).toEqual([]);
 		const stored = JSON.stringify(run);
 		expect(stored).not.toContain(stack.apiKey);

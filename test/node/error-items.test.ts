@@ -3,7 +3,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { buildInlineWaitWorkflow, RESULT_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import { ERROR_ITEM_FIELDS } from '../../nodes/RoboflowVideo/actions/shared/errorItem';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, sourceThenRoboflow } from '../harness/in-process-n8n';
@@ -52,7 +52,7 @@ describe('every operation fails an item the same way under Continue On Fail', ()
 			waitSettings(),
 		);
 		const result = await runWorkflow({ nodes: sub.nodes, connections: sub.connections }, { credentials: credentialsFor(emulator), startItems: [{ json: { job_id: jobId } }] });
-		const [failed] = result.output('Results')[0];
+		const [failed] = result.output(RESULT_NODE_NAME)[0];
 		expect(Object.keys(failed.json).sort()).toEqual([...ERROR_ITEM_FIELDS].sort());
 		expect(failed.json).toMatchObject({ item_index: 0, job_id: jobId, state: 'failed' });
 	});

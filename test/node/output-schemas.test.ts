@@ -4,7 +4,7 @@ import { join } from 'path';
 import { loadOutputSchema, resolveOutputSchemaPath } from 'n8n-core';
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { buildInlineWaitWorkflow, RESULT_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import { OPERATIONS, type Operation } from '../../nodes/RoboflowVideo/actions/node.type';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
@@ -247,7 +247,7 @@ describe('output schemas against real outputs (n8n-core and the emulator)', () =
 			await runWorkflow({ nodes: sub.nodes, connections: sub.connections }, { credentials: credentialsFor(emulator), startItems: [{ json: { job_id: jobId }, pairedItem: { item: 0 } }] }),
 		);
 		expect(result.run.waitTill).toBeUndefined();
-		const summary = jsonOf(result, 'Results');
+		const summary = jsonOf(result, RESULT_NODE_NAME);
 		expect(Object.keys(summary[0].models as IDataObject).sort()).toEqual(ALL_KINDS.map((m) => m.model_id).sort());
 		expectFits('waitForResult', summary);
 	});

@@ -4,6 +4,7 @@
  */
 import type { IExecuteFunctions, INode, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
 
+import { CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME, START_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import { park } from '../../nodes/RoboflowVideo/actions/waitForResult/park';
 import { decodeWaitSettings } from '../../nodes/RoboflowVideo/actions/waitForResult/settings';
 import { ROBOFLOW_NODE_TYPE } from '../harness/in-process-n8n';
@@ -20,7 +21,7 @@ const userNode: INode = {
 	onError: 'continueRegularOutput',
 };
 
-function fakeContext(answer: { data?: Array<INodeExecutionData[] | null> }) {
+function fakeContext(answer: { data?: Array<INodeExecutionData[] | null>; waitTill?: Date }) {
 	const calls: Array<{ workflow: IWorkflowBase; items: INodeExecutionData[]; options: unknown }> = [];
 	const ctx = {
 		getNode: () => userNode,
@@ -49,6 +50,11 @@ describe('park()', () => {
 		expect(options).toEqual({ parentExecution: { executionId: 'exec-7', workflowId: 'wf-3', shouldResume: true } });
 		expect((workflow as { id?: string }).id).toBeUndefined();
 		expect(workflow.settings).toMatchObject({ callerPolicy: 'workflowsFromSameOwner' });
+		// A failed internal run hands its error to the user's node and is not kept: one failed row.
+		expect(workflow.settings).toMatchObject({ saveDataErrorExecution: 'none' });
+		// Names a person reads in the executions list.
+		expect(workflow.nodes.map((n) => n.name)).toEqual([START_NODE_NAME, CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME]);
+		expect(CHECK_NODE_NAME).toBe('Roboflow: check job status (once a minute at most)');
 	});
 
 	it.each([
@@ -67,10 +73,16 @@ describe('park()', () => {
 		expect(decoded).toEqual({ ...settings, onJobFailure });
 	});
 
+	const item = (job_id: string) => ({ json: { job_id }, pairedItem: { item: 0 } });
 	it.each([
-		['a placeholder while parked', { data: undefined }, [[]]],
-		['null outputs', { data: [null, null] }, [[], []]],
-	])('never returns null: %s', async (_, answer, expected) => {
+		// Parked: the check step's two outputs (jobs still pending on the first) must not show as the
+		// user's node's output: it has one, and nothing has left it yet.
+		['nothing on one output while parked', { data: [[item('job-a')], []], waitTill: new Date('2999-01-01') }, [[]]],
+		['nothing on one output while parked, no data', { data: undefined, waitTill: new Date('2999-01-01') }, [[]]],
+		['the final output when the sub-workflow ended at once', { data: [[item('job-a')]] }, [[item('job-a')]]],
+		['never null: a null output', { data: [null, null] }, [[]]],
+		['never null: no data', { data: undefined }, [[]]],
+	])('returns %s', async (_, answer, expected) => {
 		const { ctx } = fakeContext(answer as { data?: Array<INodeExecutionData[] | null> });
 		expect(await park.call(ctx, ['job-a'], settings)).toEqual(expected);
 	});

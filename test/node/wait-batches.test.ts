@@ -11,7 +11,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { ERROR_ITEM_FIELDS } from '../../nodes/RoboflowVideo/actions/shared/errorItem';
-import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { buildInlineWaitWorkflow, RESULT_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import type { OnJobFailure } from '../../nodes/RoboflowVideo/actions/waitForResult/settings';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
@@ -139,7 +139,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			expect(result.run.status).toBe('success');
 			// Rounds at minutes 0 to 3: the failure (seen at minute 2) did not end the wait for the others.
 			expect(runs.map((r) => r.run.waitTill && (r.run.waitTill.getTime() - T0) / MINUTE)).toEqual([1, 2, 3, undefined]);
-			const items = result.output('Results')[0];
+			const items = result.output(RESULT_NODE_NAME)[0];
 			expect(items).toHaveLength(20);
 			expect(items[6]).toEqual(failedItem(ids[6], 6));
 			expect(Object.keys(items[6].json).sort()).toEqual([...ERROR_ITEM_FIELDS].sort());
@@ -157,7 +157,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 				expect(downloadMinutes(id)).toEqual([[3, 200]]);
 			}
 			expect(downloadMinutes(ids[6])).toEqual([]);
-			expect(findLeaks(visibleText(result, ['Results'], []))).toEqual([]);
+			expect(findLeaks(visibleText(result, [RESULT_NODE_NAME], []))).toEqual([]);
 		});
 
 		it('20 items, one job failed, Stop Workflow: waits for the other 19, then fails once, listing all 20 items\' job IDs and states', async () => {
@@ -182,7 +182,7 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			// Every job was waited for; no results were fetched only to be thrown away.
 			for (const id of ids.filter((__, i) => i !== 6)) expect(pollMinutes(id)).toEqual([0, 1, 2, 3]);
 			expect(emulator.requests.filter((r) => r.endpoint === 'results')).toEqual([]);
-			expect(findLeaks(visibleText(result, ['Results'], []))).toEqual([]);
+			expect(findLeaks(visibleText(result, [RESULT_NODE_NAME], []))).toEqual([]);
 		});
 
 		/** Batches at Max Wait Time 2: jobs with 3 models are still running then. */
@@ -227,14 +227,14 @@ describe('Wait For Result on a batch with failed jobs', () => {
 			);
 			expect(adviceLines(result, ids.length)).toEqual(advice);
 			expect(emulator.requests.filter((r) => r.endpoint === 'results')).toEqual([]);
-			expect(findLeaks(visibleText(result, ['Results'], []))).toEqual([]);
+			expect(findLeaks(visibleText(result, [RESULT_NODE_NAME], []))).toEqual([]);
 		});
 
 		it('Output Failed Items, a job still running at Max Wait Time: every item out, the running one as an error item', async () => {
 			const { ids } = await startBatch([1, 3, 1], []);
 			const { result } = await waitFor(ids, 'outputFailedItems', { maxWaitTime: 2 });
 			expect(result.error).toBeUndefined();
-			const items = result.output('Results')[0];
+			const items = result.output(RESULT_NODE_NAME)[0];
 			expect(items.map((item) => [item.json.job_id, item.json.state, item.pairedItem])).toEqual([
 				[ids[0], 'completed', { item: 0 }],
 				[ids[1], 'processing', { item: 1 }],

@@ -1,7 +1,7 @@
 import { parse, stringify } from 'flatted';
 import type { IDataObject, INode, IRunExecutionData } from 'n8n-workflow';
 
-import { buildInlineWaitWorkflow, CHECK_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { buildInlineWaitWorkflow, CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import type { WaitState } from '../../nodes/RoboflowVideo/actions/waitForResult/jobTracker';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
@@ -121,24 +121,54 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		let result = await run([jobId]);
 		expect(result.error).toBeUndefined();
 		expect(result.run.waitTill?.getTime()).toBe(T0 + MINUTE);
-		expect(result.output('Results')).toEqual([]);
+		expect(result.output(RESULT_NODE_NAME)).toEqual([]);
 		expect(pollTimes(jobId)).toEqual([0]);
 
 		for (const minute of [1, 2]) {
 			jest.setSystemTime(T0 + minute * MINUTE);
 			result = await run([jobId], result);
 			expect(result.run.waitTill?.getTime()).toBe(T0 + (minute + 1) * MINUTE);
-			expect(result.output('Results')).toEqual([]);
+			expect(result.output(RESULT_NODE_NAME)).toEqual([]);
 		}
 
 		jest.setSystemTime(T0 + 3 * MINUTE);
 		result = await run([jobId], result);
 		expect(result.run.waitTill).toBeUndefined();
 		expect(result.run.status).toBe('success');
-		const [summary] = jsonOf(result, 'Results');
+		const [summary] = jsonOf(result, RESULT_NODE_NAME);
 		expect(summary).toMatchObject({ job_id: jobId, state: 'completed', frames_inferred: expect.any(Number) });
-		expect(result.output('Results')[0][0].pairedItem).toEqual({ item: 0 });
+		expect(result.output(RESULT_NODE_NAME)[0][0].pairedItem).toEqual({ item: 0 });
 		expect(pollTimes(jobId)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
+	});
+
+	it('shows each job\'s progress in the internal run: state, checks made, next check (the "Still running" node)', async () => {
+		emulator.configure({ processing: { baseSeconds: 30, secondsPerVideoSecondPerModel: 10 } });
+		const [quick, slow] = await startJobs(2, [1, 3]);
+		let result = await run([quick, slow]);
+		jest.setSystemTime(T0 + MINUTE);
+		result = await run([quick, slow], result);
+		// What n8n shows after this resume is what the step wrote before it parked at minute 0.
+		const iso = (ms: number) => new Date(T0 + ms).toISOString();
+		expect(jsonOf(result, LOOP_NODE_NAME)).toEqual([
+			expect.objectContaining({ job_id: quick, state: 'running', checks_made: 1, last_check_at: iso(0), next_check_at: iso(MINUTE), waiting_since: iso(0) }),
+			expect.objectContaining({ job_id: slow, state: 'running', checks_made: 1, last_check_at: iso(0), next_check_at: iso(MINUTE) }),
+		]);
+		expect(String(jsonOf(result, LOOP_NODE_NAME)[0].note)).toContain(`job ID ${quick}`);
+		jest.setSystemTime(T0 + 2 * MINUTE);
+		result = await run([quick, slow], result);
+		// At minute 1 the quick job (70 s) was still running; at 2 it completed, the slow one runs on.
+		expect(jsonOf(result, LOOP_NODE_NAME).map((json) => [json.state, json.checks_made, json.next_check_at])).toEqual([
+			['running', 2, iso(2 * MINUTE)],
+			['running', 2, iso(2 * MINUTE)],
+		]);
+		jest.setSystemTime(T0 + 3 * MINUTE);
+		result = await run([quick, slow], result);
+		expect(jsonOf(result, LOOP_NODE_NAME).map((json) => [json.job_id, json.state, json.checks_made, json.next_check_at])).toEqual([
+			[quick, 'completed', 3, null],
+			[slow, 'running', 3, iso(3 * MINUTE)],
+		]);
+		// The step's Job ID expression still reads job_id from these items.
+		expect(pollTimes(slow)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
 	});
 
 	it('makes no status call when resumed before the interval, and parks again for the time left', async () => {
@@ -176,7 +206,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		const done = await run([jobId], settling);
 		expect(pollTimes(jobId)).toEqual([0, 2 * MINUTE + 30_000]);
 		expect(done.run.waitTill).toBeUndefined();
-		expect(jsonOf(done, 'Results')[0]).toMatchObject({ job_id: jobId, state: 'completed' });
+		expect(jsonOf(done, RESULT_NODE_NAME)[0]).toMatchObject({ job_id: jobId, state: 'completed' });
 	});
 
 	it('takes a 429 as "not yet" and waits as long as Retry-After says', async () => {
@@ -195,13 +225,13 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		let result = await run([quick, slow]);
 		for (let minute = 1; result.run.waitTill; minute++) {
 			expect(minute).toBeLessThan(10);
-			expect(result.output('Results')).toEqual([]);
+			expect(result.output(RESULT_NODE_NAME)).toEqual([]);
 			jest.setSystemTime(T0 + minute * MINUTE);
 			result = await run([quick, slow], result);
 		}
 		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE]);
 		expect(pollTimes(slow)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
-		const out = result.output('Results')[0];
+		const out = result.output(RESULT_NODE_NAME)[0];
 		expect(out.map((item) => [item.json.job_id, item.pairedItem])).toEqual([
 			[quick, { item: 0 }],
 			[slow, { item: 1 }],
@@ -221,6 +251,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		expect(jobs[`0:${quick}`]).toEqual({
 			jobId: quick,
 			itemIndex: 0,
+			checks: 3,
 			lastPollAt: T0 + 2 * MINUTE,
 			transientFailures: 0,
 			unreadableAnswers: 0,
@@ -228,7 +259,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 			outputUrl: expect.stringMatching(new RegExp(`^${emulator.storageUrl}/[^?]+/${quick}/results\\.json\\?`)),
 			outputUrlAt: T0 + 2 * MINUTE,
 		});
-		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, lastPollAt: T0 + 2 * MINUTE, transientFailures: 0, unreadableAnswers: 0 });
+		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, checks: 3, lastPollAt: T0 + 2 * MINUTE, transientFailures: 0, unreadableAnswers: 0 });
 		expect(downloads(quick)).toEqual([]);
 
 		jest.setSystemTime(T0 + 3 * MINUTE);
@@ -238,7 +269,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		expect(downloads(quick)).toEqual([[3 * MINUTE, 200]]);
 		expect(downloads(slow)).toEqual([[3 * MINUTE, 200]]);
 		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE]);
-		const out = done.output('Results')[0];
+		const out = done.output(RESULT_NODE_NAME)[0];
 		expect(out.map((item) => [item.json.job_id, item.json.state, item.pairedItem])).toEqual([
 			[quick, 'completed', { item: 0 }],
 			[slow, 'completed', { item: 1 }],
@@ -264,7 +295,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		]);
 		expect(pollTimes(quick)).toEqual([0, MINUTE, 2 * MINUTE, 3 * MINUTE]);
 		expect(downloads(slow)).toEqual([[3 * MINUTE, 200]]);
-		expect(jsonOf(done, 'Results').map((json) => [json.job_id, json.frames_inferred])).toEqual([
+		expect(jsonOf(done, RESULT_NODE_NAME).map((json) => [json.job_id, json.frames_inferred])).toEqual([
 			[quick, expect.any(Number)],
 			[slow, expect.any(Number)],
 		]);
@@ -278,10 +309,10 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		const failed = await run([quick, slow], parked);
 		expect(failed.error).toBeUndefined();
 		expect(failed.run.waitTill?.getTime()).toBe(T0 + 4 * MINUTE);
-		expect(failed.output('Results')).toEqual([]);
+		expect(failed.output(RESULT_NODE_NAME)).toEqual([]);
 		const jobs = savedWaitState(failed).jobs!;
-		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, lastPollAt: T0 + 3 * MINUTE, transientFailures: 0, unreadableAnswers: 0, completed: true, downloadFailures: 1 });
-		expect(Object.keys(jobs[`0:${quick}`]).sort()).toEqual(['completed', 'downloadFailures', 'itemIndex', 'jobId', 'lastPollAt', 'outputUrl', 'outputUrlAt', 'transientFailures', 'unreadableAnswers']);
+		expect(jobs[`1:${slow}`]).toEqual({ jobId: slow, itemIndex: 1, checks: 4, lastPollAt: T0 + 3 * MINUTE, transientFailures: 0, unreadableAnswers: 0, completed: true, downloadFailures: 1 });
+		expect(Object.keys(jobs[`0:${quick}`]).sort()).toEqual(['checks', 'completed', 'downloadFailures', 'itemIndex', 'jobId', 'lastPollAt', 'outputUrl', 'outputUrlAt', 'transientFailures', 'unreadableAnswers']);
 
 		jest.setSystemTime(T0 + 4 * MINUTE);
 		const done = await run([quick, slow], failed);
@@ -296,7 +327,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 			[3 * MINUTE, 200],
 			[4 * MINUTE, 200],
 		]);
-		expect(jsonOf(done, 'Results').map((json) => [json.job_id, json.state])).toEqual([
+		expect(jsonOf(done, RESULT_NODE_NAME).map((json) => [json.job_id, json.state])).toEqual([
 			[quick, 'completed'],
 			[slow, 'completed'],
 		]);
@@ -315,7 +346,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 			[3 * MINUTE, 200],
 			[6 * MINUTE, 200],
 		]);
-		const [failed, ok] = done.output('Results')[0];
+		const [failed, ok] = done.output(RESULT_NODE_NAME)[0];
 		expect(failed).toEqual({
 			json: {
 				job_id: quick,
@@ -351,10 +382,11 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		const done = await run([jobId], { ...first, saved: stringify(data) });
 		expect(done.run.waitTill).toBeUndefined();
 		expect(pollTimes(jobId)).toEqual([0, MINUTE]);
-		expect(jsonOf(done, 'Results')).toEqual([expect.objectContaining({ job_id: jobId, state: 'completed', frames_inferred: expect.any(Number) })]);
+		expect(jsonOf(done, RESULT_NODE_NAME)).toEqual([expect.objectContaining({ job_id: jobId, state: 'completed', frames_inferred: expect.any(Number) })]);
 		expect(savedWaitState(done).jobs![`0:${jobId}`]).toEqual({
 			jobId,
 			itemIndex: 0,
+			checks: 2,
 			lastPollAt: T0 + MINUTE,
 			transientFailures: 0,
 			unreadableAnswers: 0,
@@ -385,7 +417,7 @@ describe('Wait For Result: the check-once step parks, resumes and finally hands 
 		jest.setSystemTime(T0 + MINUTE);
 		result = await run([bad, good], result, {}, true);
 		expect(result.error).toBeUndefined();
-		const [failed, done] = result.output('Results')[0];
+		const [failed, done] = result.output(RESULT_NODE_NAME)[0];
 		expect(failed).toMatchObject({ json: { job_id: bad, state: 'failed', item_index: 0, error: expect.stringContaining('failed (status 3): Model crashed') }, pairedItem: { item: 0 } });
 		expect(done).toMatchObject({ json: { job_id: good, state: 'completed' }, pairedItem: { item: 1 } });
 	});

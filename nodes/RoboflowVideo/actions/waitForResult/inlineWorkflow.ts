@@ -2,10 +2,16 @@ import type { INode, IWorkflowBase } from 'n8n-workflow';
 
 import { encodeWaitSettings, WAIT_SETTINGS_PARAMETER, type WaitSettings } from './settings';
 
-export const CHECK_NODE_NAME = 'Check Roboflow Jobs';
-const START_NODE_NAME = 'Start';
-const LOOP_NODE_NAME = 'Not Finished Yet';
-const RESULT_NODE_NAME = 'Results';
+/*
+ * The names a person reads when opening the wait's internal run in n8n's executions list: what
+ * each step is, at a glance. The check step's node context (the wait's state) is stored under
+ * its name; a run parked by an earlier version keeps the workflow (and names) it was saved with.
+ */
+export const START_NODE_NAME = 'Jobs handed over by Wait For Result';
+export const CHECK_NODE_NAME = 'Roboflow: check job status (once a minute at most)';
+/** Its output is the wait's progress: one row per job (see progress.ts). */
+export const LOOP_NODE_NAME = 'Still running: progress, next check';
+export const RESULT_NODE_NAME = 'Done: results back to Wait For Result';
 
 /**
  * The sub-workflow Wait For Result runs to park durably: Start → Check (this node in its
@@ -14,6 +20,13 @@ const RESULT_NODE_NAME = 'Results';
  * wakes the child at the due time; the parent resumes with the Results node's output.
  * It has no id on purpose: n8n then runs it under the parent's workflow id, which the resume
  * tracker needs to find the parent again.
+ *
+ * A failed wait (Stop Workflow) must fail the user's node, and n8n resumes a parent with an
+ * error only from a sub-execution that failed: so the check step fails, with the error named
+ * after the user's node, and `saveDataErrorExecution: 'none'` has n8n delete that failed
+ * internal run once it has handed the error over (n8n passes it on from memory, in regular and
+ * queue mode), leaving one failed execution in the list, the user's. A successful or parked
+ * internal run is kept: it shows the progress and n8n needs it to resume the parent.
  */
 export function buildInlineWaitWorkflow(node: INode, settings: WaitSettings): IWorkflowBase {
 	const nodes: INode[] = [
@@ -66,7 +79,7 @@ export function buildInlineWaitWorkflow(node: INode, settings: WaitSettings): IW
 			},
 			[LOOP_NODE_NAME]: { main: [[{ node: CHECK_NODE_NAME, type: 'main', index: 0 }]] },
 		},
-		settings: { callerPolicy: 'workflowsFromSameOwner', executionOrder: 'v1' },
+		settings: { callerPolicy: 'workflowsFromSameOwner', executionOrder: 'v1', saveDataErrorExecution: 'none' },
 		active: false,
 	} as unknown as IWorkflowBase;
 }

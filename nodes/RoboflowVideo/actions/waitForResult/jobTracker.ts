@@ -33,6 +33,8 @@ import { outputsFailedItems, type WaitSettings } from './settings';
 export interface TrackedJob extends IDataObject, JobTiming {
 	jobId: string;
 	itemIndex: number;
+	/** Status checks made, answered or not: shown in the wait's progress. */
+	checks?: number;
 	transientFailures?: number;
 	unreadableAnswers?: number;
 	downloadFailures?: number;
@@ -329,6 +331,7 @@ function countFault(job: TrackedJob, fault: Fault): boolean {
 async function pollOnce(this: IExecuteFunctions, job: TrackedJob, round: Round): Promise<void> {
 	const { settings } = round;
 	let status;
+	job.checks = (job.checks ?? 0) + 1;
 	try {
 		status = await checkJob.call(this, job.jobId, job.itemIndex);
 	} catch (error) {

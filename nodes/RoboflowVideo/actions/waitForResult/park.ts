@@ -17,7 +17,10 @@ export async function park(this: IExecuteFunctions, jobIdValues: unknown[], sett
 			shouldResume: true,
 		},
 	});
-	// While the sub-execution is parked this is a placeholder that n8n replaces on resume
-	// with the sub-workflow's final output; it must never be null.
-	return (result.data ?? [[]]).map((items) => items ?? []);
+	// While the sub-execution is parked, n8n shows what this returns as the node's output until
+	// it resumes the node with the sub-workflow's final output: so nothing, on the one output the
+	// user's node has (not the check step's two), or the editor would show the jobs as if they
+	// had already left the node. It must never be null.
+	if (result.waitTill) return [[]];
+	return [result.data?.[0] ?? []];
 }
