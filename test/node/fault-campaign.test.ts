@@ -7,7 +7,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 
-import { buildInlineWaitWorkflow } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
+import { buildInlineWaitWorkflow, RESULT_NODE_NAME } from '../../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import { DEFAULT_ANALYTICS } from '../../nodes/RoboflowVideo/results/analytics/analytics';
 import { summarise } from '../../nodes/RoboflowVideo/results/summary';
 import type { RoboflowEmulator } from '../emulator/server';
@@ -98,7 +98,7 @@ async function runOperation(operation: Operation): Promise<{ result: RunResult; 
 		}
 		case 'wait': {
 			const jobId = await finishedJob();
-			return { result: await runWait(jobId, { output: 'summary' }), node: 'Results', jobId };
+			return { result: await runWait(jobId, { output: 'summary' }), node: RESULT_NODE_NAME, jobId };
 		}
 		default: {
 			const jobId = await finishedJob();
@@ -202,7 +202,7 @@ describe('fault campaign: status answers Roboflow\'s reference does not allow', 
 		await check(`Wait For Result / ${body} once`, expected, async () => {
 			const jobId = await finishedJob();
 			emulator.addFault({ match: { endpoint: 'jobStatus' }, times: 1, fault: { type: 'respond', body } });
-			return { result: await runWait(jobId, { output: 'summary' }), node: 'Results', jobId };
+			return { result: await runWait(jobId, { output: 'summary' }), node: RESULT_NODE_NAME, jobId };
 		}, 'wait');
 	});
 
@@ -222,7 +222,7 @@ describe('fault campaign: status answers Roboflow\'s reference does not allow', 
 			{ nodes: sub.nodes, connections: sub.connections },
 			{ credentials: credentialsFor(emulator), startItems: jobs.map((job_id, i) => ({ json: { job_id }, pairedItem: { item: i } })), executionId: 'sub-pairing' },
 		);
-		const items = result.output('Results')[0];
+		const items = result.output(RESULT_NODE_NAME)[0];
 		expect(items.map((item) => item.json.job_id)).toEqual(jobs);
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		for (const item of items) {
@@ -242,7 +242,7 @@ describe('fault campaign: status answers Roboflow\'s reference does not allow', 
 		await check('Wait For Result / unreadable every time', { error: [/could not be read 5 times in a row/, /may still be running/] }, async () => {
 			const jobId = await finishedJob();
 			emulator.addFault({ match: { endpoint: 'jobStatus' }, fault: { type: 'respond', body: '<html><body>maintenance</body></html>', contentType: 'text/html' } });
-			return { result: await runWait(jobId, { output: 'summary' }), node: 'Results', jobId };
+			return { result: await runWait(jobId, { output: 'summary' }), node: RESULT_NODE_NAME, jobId };
 		}, 'wait');
 		expect(emulator.requests.filter((r) => r.endpoint === 'jobStatus' || r.path.startsWith('/videoinfer')).length).toBeGreaterThanOrEqual(5);
 	});
