@@ -1,11 +1,48 @@
-// Both rule sets n8n applies to community packages: n8n's current one and the classic
-// eslint-plugin-n8n-nodes-base (community package.json, credentials, nodes).
-import communityNodes from '@n8n/eslint-plugin-community-nodes';
+// The node and credential code and package.json get what `n8n-node lint` (@n8n/node-cli) gives a
+// package made from n8n's starter, with the differences said below: its `config` (ESLint's and typescript-eslint's
+// recommended rules, import-x, no-console, @n8n/eslint-plugin-community-nodes' recommended rules
+// with n8n Cloud's restrictions, and the classic eslint-plugin-n8n-nodes-base rule sets for
+// package.json, credentials and nodes). `npm run lint` runs `n8n-node lint`, which lints with this file.
+// The rest of the repository (tests, emulator, scripts) is type-checked by tsc and gets the
+// layering rules below, not the community-package rules.
+import { config as nodeCliConfig } from '@n8n/node-cli/eslint';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
-import * as jsoncParser from 'jsonc-eslint-parser';
 import tseslint from 'typescript-eslint';
 
-const classic = (name) => n8nNodesBase.configs[name].rules;
+const NODE_AND_CREDENTIAL_CODE = ['nodes/**/*.ts', 'credentials/**/*.ts'];
+
+/**
+ * `n8n-node lint` fails on errors only; its warnings (import-x's) are findings too, and lint must
+ * stay at 0 of them, so they are errors here.
+ */
+const warningsAsErrors = (rules) =>
+	Object.fromEntries(Object.entries(rules).map(([name, setting]) => {
+		const [severity, ...options] = Array.isArray(setting) ? setting : [setting];
+		const raised = severity === 'warn' || severity === 1 ? 'error' : severity;
+		return [name, Array.isArray(setting) ? [raised, ...options] : raised];
+	}));
+
+/**
+ * node-cli's config unchanged but in three ways: its blocks for every `**\/*.ts` apply to the node
+ * and credential code only, and the classic rules run with this project's pinned
+ * eslint-plugin-n8n-nodes-base (node-cli bundles 1.16.7; both have the same rule sets, by name
+ * and severity, for community, credentials and nodes); and its warnings are errors (above).
+ */
+const communityPackageRules = nodeCliConfig.map((block) => ({
+	...block,
+	...(block.files?.includes('**/*.ts') ? { files: NODE_AND_CREDENTIAL_CODE } : {}),
+	...(block.plugins?.['n8n-nodes-base'] ? { plugins: { ...block.plugins, 'n8n-nodes-base': n8nNodesBase } } : {}),
+	...(block.rules ? { rules: warningsAsErrors(block.rules) } : {}),
+}));
+
+/**
+ * node-cli turns two classic rules off that this project keeps on, as its own lint always had
+ * them: a secret credential field is a password field, and a Limit parameter has no `maxValue`.
+ */
+const stricterThanNodeCli = [
+	{ files: ['credentials/**/*.ts'], rules: { 'n8n-nodes-base/cred-class-field-type-options-password-missing': 'error' } },
+	{ files: ['nodes/**/*.ts'], rules: { 'n8n-nodes-base/node-param-type-options-max-value-present': 'error' } },
+];
 
 /** The node's layers (ARCHITECTURE.md): each folder may import only the layers below it. */
 const layer = (name) => [`**/${name}`, `**/${name}/**`];
@@ -48,35 +85,8 @@ export default [
 		files: ['**/*.ts'],
 		languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },
 	},
-	{
-		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
-		...communityNodes.configs.recommended,
-	},
-	{
-		files: ['package.json'],
-		languageOptions: { parser: jsoncParser },
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: classic('community'),
-	},
-	{
-		files: ['credentials/**/*.ts'],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: {
-			...classic('credentials'),
-			// The rule wants a documentation URL without a path; Roboflow's docs need one.
-			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
-		},
-	},
-	{
-		files: ['nodes/**/*.ts'],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: {
-			...classic('nodes'),
-			// These classic rules predate NodeConnectionTypes, which n8n's current rule set requires.
-			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
-			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
-		},
-	},
+	...communityPackageRules,
+	...stricterThanNodeCli,
 	...layering,
 	scriptsUseTheSharedHarness,
 ];

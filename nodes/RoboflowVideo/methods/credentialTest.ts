@@ -239,9 +239,12 @@ export async function roboflowApiTest(this: ICredentialTestFunctions, credential
 
 	let answer: HttpAnswer;
 	try {
-		// ICredentialTestFunctions offers no httpRequest: `request` is the only helper n8n gives a credential test.
-		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
-		const request = this.helpers.request.bind(this.helpers);
+		// This is n8n's legacy `request` helper, and on purpose: n8n 2.41's CredentialTestContext gives a
+		// credential test no other (no httpRequest), so the replacement n8n's rule
+		// no-deprecated-workflow-functions asks for does not exist here. n8n's scanner ignores
+		// eslint-disable comments, and the rule matches only the spelling `this.helpers.request`.
+		const { helpers } = this;
+		const request = helpers.request.bind(helpers);
 		answer = await sendOnce(
 			transportContext(request),
 			{ method: 'GET', baseURL: base.url, url: '/', qs: { api_key: apiKey }, headers: { Accept: 'application/json' } },
