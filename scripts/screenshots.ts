@@ -1,32 +1,53 @@
 /**
- * Screenshots of the real n8n editor with this package installed, for the README. Starts the
- * stack the demo uses (n8n 2.41.1 headless on 127.0.0.1 with this package packed and installed
- * as a community package, and the emulator of Roboflow's API), imports the demo workflow, and
- * drives headless Chromium (Debian's package; installed with apt-get when missing) over the
- * Chrome DevTools Protocol to sign in as the owner and take:
+ * Screenshots of the real n8n editor with this package installed, for the README and issue 13.
+ * Starts the stack the demo uses (n8n 2.41.1 headless on 127.0.0.1 with this package packed and
+ * installed as a community package, and the emulator of Roboflow's API), imports the demo
+ * workflow, and drives headless Chromium (Debian's package; installed with apt-get when missing)
+ * over the Chrome DevTools Protocol to sign in as the owner and take:
  *
  *   workflow-canvas.png            the demo workflow on the canvas
  *   schema-before-run.png          Next Node opened before any run: its input Schema view
  *                                  filled from Wait For Result's output schema (__schema__)
  *   summary-after-run.png          after a run: Wait For Result's output, the Summary, as JSON
+ *   wait-parked.png                a job that takes 90 s: the user's execution while it waits,
+ *                                  Wait For Result waiting with one output, nothing passed on
+ *   wait-progress.png              the internal run of that wait after n8n resumed it once: its
+ *                                  nodes by name, and the progress rows (job, state, checks
+ *                                  made, next check) in the Logs panel's table
+ *   failed-job-list.png            a job that fails: the workflow's executions list with its one
+ *                                  failed execution, the error on Wait For Result
+ *   failed-job-error.png           that execution with Wait For Result opened: the error, and
+ *                                  n8n's "Problem in node 'Wait For Result'" message
  *
  *   npm run screenshots                  # into docs/screenshots/
  *   npm run screenshots -- <folder>      # into another folder
  *
- * The emulator's jobs finish at once here, so the run takes seconds (Wait For Result still runs
- * its sub-workflow; it finds the job done at its first check). Everything it starts (n8n, the
- * emulator, Chromium) it stops again, also on Ctrl+C.
+ * Each picture is taken only after the API (and the page's text) shows what it is meant to show;
+ * otherwise the script stops with an error naming what was missing, and leaves the page as it was
+ * in the temp folder (roboflow-video-screenshots-failure.png). The first three take seconds (the
+ * emulator's jobs finish at once); the 90 s job and the failing one run side by side in their own
+ * workflows, each is checked at 0, 60 and 120 s (n8n resumes a parked check after 60 s), so the
+ * whole script takes about 3 to 5 minutes. Everything it starts (n8n, the emulator, Chromium) it stops again, also on Ctrl+C.
  */
 import { mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 
+import { CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME, START_NODE_NAME } from '../nodes/RoboflowVideo/actions/waitForResult/inlineWorkflow';
 import { N8N_VERSION, PACKAGE_ROOT, postVideo, startStack, storedItems, videoWorkflow, waitForStoredRun, type Stack, type StoredRun } from '../test/harness';
 import { Page, sleep } from './screenshots/cdp';
 import { ensureChromium, launchChromium, type Browser } from './screenshots/chromium';
+import { fitCanvas, openLogsPanel, openOnCanvas, selectInLogs, signIn, textOf } from './screenshots/editor';
+import { expectOneFailedExecution, storedNodeNames, waitForParkedRun, waitForProgressRows } from './screenshots/wait-runs';
 
 const SIZE = { width: 1440, height: 900 };
 const WEBHOOK_PATH = 'roboflow-video-demo';
+const DEMO_NODES = ['Video Arrives', 'Upload Video', 'Start Inference', 'Wait For Result', 'Next Node'];
+const WAIT_NODES = [START_NODE_NAME, CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME];
+/** Longer than a minute and shorter than two: checked running at 0 s and 60 s, done (or failed) at 120 s. */
+const LONG_JOB_SECONDS = 90;
+const FAILING_UPLOAD = 'doomed-clip';
+const FAILURE_MESSAGE = 'Model crashed while decoding frame 12';
 const NODE_TYPE_PATH = 'n8n-nodes-roboflow-video.roboflowVideo';
 
 const started = Date.now();
@@ -34,33 +55,6 @@ const say = (line: string) => console.log(`${`${Math.round((Date.now() - started
 
 const argument = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const outDir = argument ? (isAbsolute(argument) ? argument : resolve(argument)) : join(PACKAGE_ROOT, 'docs', 'screenshots');
-
-/** Text of the elements matching a selector, joined (in the page). */
-const textOf = (selector: string) => `[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent).join(' ')`;
-
-async function signIn(page: Page, baseUrl: string, owner: { email: string; password: string }): Promise<void> {
-	await page.goto(`${baseUrl}/signin`);
-	await page.type('#emailOrLdapLoginId', owner.email);
-	await page.type('#password', owner.password);
-	await page.click('[data-test-id="form-submit-button"]');
-	await page.waitFor('!location.pathname.startsWith("/signin")', 'the sign-in to go through');
-}
-
-/** Opens the workflow on the canvas, waits until all of it is drawn, and clears what covers it. */
-async function openCanvas(page: Page, baseUrl: string, workflowId: string): Promise<void> {
-	await page.goto(`${baseUrl}/workflow/${workflowId}`);
-	await page.waitFor(`document.querySelectorAll('[data-test-id="canvas-node"]').length === 5 && !!document.querySelector('[data-test-id="workflow-name-input"]')`, 'the workflow on the canvas');
-	// The "Production Checklist" card n8n shows on a published workflow.
-	await sleep(1500);
-	if (await page.evaluate('!!document.querySelector(\'[data-test-id="suggested-actions-close"]\')')) {
-		await page.click('[data-test-id="suggested-actions-close"]');
-		await page.waitFor('!document.querySelector(\'[data-test-id="suggested-actions-close"]\')', 'the checklist to close', 5_000).catch(() => undefined);
-	}
-	await page.click('[data-test-id="zoom-to-fit"]');
-	// The mouse away from the controls, so no button shows its hover state.
-	await page.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: SIZE.width - 200, y: SIZE.height - 200 });
-	await sleep(1000);
-}
 
 /**
  * Posts the sample video and waits for the run. The emulator's scene depends on the upload's
@@ -82,6 +76,117 @@ async function runWithDetections(stack: Stack, workflowId: string): Promise<Stor
 		say('The model saw nothing in this run\'s emulated scene; deleting the run and posting the video again');
 		for (const execution of [run.parent, ...run.children]) await n8n.api.request('DELETE', `/executions/${execution.id}`);
 	}
+}
+
+type Shot = (name: string, what: string) => Promise<void>;
+
+/** A copy of the demo workflow under its own name and webhook path, published: its executions list is its own. */
+async function deployDemo(stack: Stack, name: string, path: string): Promise<string> {
+	const id = await stack.n8n.api.createWorkflow(videoWorkflow(name, path, stack.credential));
+	await stack.n8n.api.activateWorkflow(id);
+	return id;
+}
+
+interface ParkedNodeState {
+	classes: string;
+	outputs: number;
+	outgoing: string[];
+	label: string;
+	listed: string[];
+}
+
+/** In the page: how the execution's canvas draws `node`, and what the executions list and the preview's status say. */
+const parkedNodeState = (node: string) => `(() => {
+	const el = document.querySelector('[data-test-id="canvas-node"][data-node-name=${JSON.stringify(node)}]');
+	const label = document.querySelector('[data-test-id="execution-preview-label"]')?.textContent?.trim();
+	if (!el || !label) return undefined;
+	return {
+		classes: el.className,
+		outputs: document.querySelectorAll('[data-test-id="canvas-node-output-handle"][data-node-name=${JSON.stringify(node)}]').length,
+		outgoing: [...document.querySelectorAll('[data-test-id="edge"]')].filter((e) => e.getAttribute('data-source-node-name') === ${JSON.stringify(node)}).map((e) => (e.textContent || '').trim()),
+		label,
+		listed: [...document.querySelectorAll('[data-test-id="current-executions-list"] [data-test-id^="execution-details-"]')].map((e) => (e.textContent || '').replace(/\s+/g, ' ').trim()),
+	};
+})()`;
+
+/**
+ * While the job runs: the user's execution, with Wait For Result drawn as waiting, one output and
+ * nothing on its way to Next Node. Returns the id of the internal run.
+ */
+async function shootParkedWait(page: Page, stack: Stack, workflowId: string, shot: Shot): Promise<string> {
+	const { n8n } = stack;
+	const { parent, child } = await waitForParkedRun(n8n, workflowId, 3 * 60_000);
+	say(`Execution ${parent.id} (the user's) and ${child.id} (its internal run) are waiting`);
+	const stored = await n8n.api.getExecution(parent.id, true);
+	const runData = (stored.data?.resultData?.runData ?? {}) as Record<string, Array<{ data?: { main?: unknown[][] } }>>;
+	if (runData['Next Node']) throw new Error(`Next Node ran in execution ${parent.id} while its job was still running`);
+	const waitRuns = runData['Wait For Result'] ?? [];
+	say(`Stored while parked: Wait For Result has ${waitRuns.length} run(s), last with outputs [${(waitRuns[waitRuns.length - 1]?.data?.main ?? []).map((items) => items?.length ?? 0).join(', ')}] (items per output)`);
+
+	await openOnCanvas(page, `${n8n.baseUrl}/workflow/${workflowId}/executions/${parent.id}`, DEMO_NODES);
+	const state = await page.waitFor<ParkedNodeState>(parkedNodeState('Wait For Result'), 'the execution\'s preview with Wait For Result on the canvas');
+	const problems = [
+		/\bwaiting\b/.test(state.classes) ? '' : `Wait For Result is not drawn as waiting (classes: ${state.classes})`,
+		/\bsuccess\b/.test(state.classes) ? `Wait For Result is drawn as succeeded (classes: ${state.classes})` : '',
+		state.outputs === 1 ? '' : `Wait For Result shows ${state.outputs} outputs, not 1`,
+		state.outgoing.some((label) => /item/.test(label)) ? `the connection out of Wait For Result says "${state.outgoing.join(', ')}"` : '',
+		/Waiting/.test(state.label) ? '' : `the execution's status reads "${state.label}", not Waiting`,
+	].filter(Boolean);
+	if (problems.length) throw new Error(`The parked execution does not look as it should: ${problems.join('; ')}`);
+	say(`On the page: Wait For Result drawn waiting, ${state.outputs} output, nothing on its connection; the executions list shows ${state.listed.length} rows: ${state.listed.join(' | ')}`);
+	await fitCanvas(page, SIZE);
+	await shot('wait-parked.png', 'the user\'s execution while the job runs: Wait For Result waiting, one output, nothing passed on');
+	return child.id;
+}
+
+/** After n8n resumed the internal run once: its canvas by name, and the progress rows in the Logs panel's table. */
+async function shootWaitProgress(page: Page, stack: Stack, workflowId: string, childId: string, shot: Shot): Promise<void> {
+	const { n8n } = stack;
+	const { execution, rows } = await waitForProgressRows(n8n, childId, LOOP_NODE_NAME, 3 * 60_000);
+	const names = storedNodeNames(execution);
+	const missing = WAIT_NODES.filter((name) => !names.includes(name));
+	if (missing.length) throw new Error(`the internal execution ${childId} has no node named ${missing.map((n) => `"${n}"`).join(', ')} (it has: ${names.join(', ')})`);
+	say(`Internal execution ${childId} was resumed (${execution.status} now); "${LOOP_NODE_NAME}" holds: ${rows.map((r) => `${r.job_id} ${r.state}, checks_made ${r.checks_made}, next_check_at ${r.next_check_at}`).join('; ')}`);
+
+	await openOnCanvas(page, `${n8n.baseUrl}/workflow/${workflowId}/executions/${childId}`, WAIT_NODES);
+	await openLogsPanel(page);
+	await selectInLogs(page, LOOP_NODE_NAME);
+	await page.waitFor('!!document.querySelector(\'[data-test-id="log-details-output"] table\')', 'the progress rows as a table in the Logs panel');
+	const shown = await page.evaluate<string>(textOf('[data-test-id="log-details-output"] table'));
+	const absent = ['job_id', 'state', 'checks_made', 'next_check_at', rows[0].job_id, String(rows[0].checks_made), rows[0].next_check_at].filter((text) => !shown.includes(text));
+	if (absent.length) throw new Error(`the Logs panel's table lacks ${absent.map((t) => `"${t}"`).join(', ')} (it shows: ${shown.slice(0, 300)})`);
+	await fitCanvas(page, SIZE);
+	await shot('wait-progress.png', `the internal run after one resume: its nodes by name, "${LOOP_NODE_NAME}" with checks_made and next_check_at as a table`);
+}
+
+/** A failed job: its workflow's list with one failed execution, the error on Wait For Result; then that node opened. */
+async function shootFailedJob(page: Page, stack: Stack, workflowId: string, shot: Shot): Promise<void> {
+	const { n8n } = stack;
+	const run = await waitForStoredRun(n8n, workflowId, { timeoutMs: 4 * 60_000 });
+	const failed = await expectOneFailedExecution(n8n, workflowId, run, 'Wait For Result', FAILURE_MESSAGE);
+	say(`Execution ${failed.id} failed on Wait For Result, the only execution of its workflow (no internal run left): ${failed.error}`);
+
+	await openOnCanvas(page, `${n8n.baseUrl}/workflow/${workflowId}/executions`, DEMO_NODES);
+	const rows = await page.waitFor<string[]>(
+		`(() => { const rows = [...document.querySelectorAll('[data-test-id="current-executions-list"] [data-test-id^="execution-details-"]')].map((e) => (e.textContent || '').replace(/\\s+/g, ' ').trim()); return rows.length ? rows : undefined; })()`,
+		'the executions list',
+	);
+	if (rows.length !== 1 || !rows[0].includes('Error')) throw new Error(`expected one failed execution in the list, it shows: ${rows.join(' | ')}`);
+	await page.waitFor(`${textOf('.el-notification')}.includes('Problem in node') && ${textOf('.el-notification')}.includes('Wait For Result')`, 'n8n\'s "Problem in node \'Wait For Result\'" message');
+	// It covers the end of the canvas here; it shows again in the next picture.
+	await page.click('.el-notification .el-notification__closeBtn');
+	await page.waitFor('!document.querySelector(\'.el-notification\')', 'n8n\'s error message to close', 5_000);
+	await openLogsPanel(page);
+	await selectInLogs(page, 'Wait For Result');
+	await page.waitFor(`${textOf('[data-test-id="log-details"]')}.includes(${JSON.stringify(FAILURE_MESSAGE)})`, 'the error in the Logs panel\'s details of Wait For Result');
+	await fitCanvas(page, SIZE);
+	await shot('failed-job-list.png', `the failing job's workflow: one execution in the list (${rows[0]}), its error on Wait For Result`);
+
+	await page.goto(`${n8n.baseUrl}/workflow/${workflowId}/executions/${failed.id}/wait`);
+	await page.waitFor(`${textOf('[data-test-id="output-panel"]')}.includes(${JSON.stringify(FAILURE_MESSAGE)})`, 'Wait For Result opened with its error');
+	await page.waitFor(`${textOf('.el-notification')}.includes('Problem in node')`, 'n8n\'s "Problem in node \'Wait For Result\'" message over the opened node');
+	await sleep(1000);
+	await shot('failed-job-error.png', 'the failed execution with Wait For Result opened: the job\'s error');
 }
 
 async function main(): Promise<void> {
@@ -118,14 +223,15 @@ async function main(): Promise<void> {
 		const schemaResponses = await page.recordResponses('/schemas/');
 		say(`Chromium (pid ${browser.pid}): signing in as ${n8n.owner.email}`);
 		await signIn(page, n8n.baseUrl, n8n.owner);
-		const shot = async (name: string, what: string) => {
+		const shot: Shot = async (name, what) => {
 			const file = join(outDir, name);
 			const bytes = await page!.screenshot(file);
 			say(`Wrote ${relative(process.cwd(), file) || file} (${SIZE.width}x${SIZE.height}, ${Math.round(bytes / 1024)} KiB): ${what}`);
 		};
 
 		// (a) The demo workflow on the canvas.
-		await openCanvas(page, n8n.baseUrl, workflowId);
+		await openOnCanvas(page, `${n8n.baseUrl}/workflow/${workflowId}`, DEMO_NODES);
+		await fitCanvas(page, SIZE);
 		await shot('workflow-canvas.png', 'the demo workflow on the canvas');
 
 		// (b) Before any run: Next Node's input Schema view, filled from Wait For Result's schema.
@@ -156,6 +262,24 @@ async function main(): Promise<void> {
 		}
 		await sleep(500);
 		await shot('summary-after-run.png', 'after the run: Wait For Result\'s output (Summary) in the JSON view');
+
+		// (d) Jobs longer than a minute, each in a workflow of its own so each list is clear: one
+		// finishes, one fails. Both are running at the first check, park, and are resumed by n8n.
+		stack.emulator.configure({ processing: { fixedSeconds: LONG_JOB_SECONDS } });
+		stack.emulator.addFault({ match: { inputUrlContains: FAILING_UPLOAD }, fault: { type: 'jobFailed', status: 3, message: FAILURE_MESSAGE } });
+		const longWorkflowId = await deployDemo(stack, `Roboflow Video: a job that takes ${LONG_JOB_SECONDS} s`, 'roboflow-video-long-job');
+		const failingWorkflowId = await deployDemo(stack, 'Roboflow Video: a job that fails', 'roboflow-video-failing-job');
+		await postVideo(n8n, 'roboflow-video-long-job', 'long-job.mp4');
+		await postVideo(n8n, 'roboflow-video-failing-job', `${FAILING_UPLOAD}.mp4`);
+		say(`Posted the video to two workflows: a ${LONG_JOB_SECONDS} s job, and one that fails after ${LONG_JOB_SECONDS} s ("${FAILURE_MESSAGE}")`);
+		const childId = await shootParkedWait(page, stack, longWorkflowId, shot);
+		await shootWaitProgress(page, stack, longWorkflowId, childId, shot);
+
+		// (e) The failed job, once n8n has resumed it and it has failed.
+		await shootFailedJob(page, stack, failingWorkflowId, shot);
+		const longRun = await waitForStoredRun(n8n, longWorkflowId, { timeoutMs: 3 * 60_000 });
+		if (longRun.parent.status !== 'success') throw new Error(`the ${LONG_JOB_SECONDS} s job's execution ended ${longRun.parent.status}`);
+		say(`The ${LONG_JOB_SECONDS} s job's execution ${longRun.parent.id} succeeded (internal run${longRun.children.length === 1 ? '' : 's'}: ${longRun.children.map((c) => `${c.id} ${c.status}`).join(', ')})`);
 	} catch (error) {
 		// What the page showed when it went wrong, to see why.
 		const file = join(tmpdir(), 'roboflow-video-screenshots-failure.png');
