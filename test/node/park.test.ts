@@ -54,7 +54,9 @@ describe('park()', () => {
 		expect(workflow.settings).toMatchObject({ saveDataErrorExecution: 'none' });
 		// Names a person reads in the executions list.
 		expect(workflow.nodes.map((n) => n.name)).toEqual([START_NODE_NAME, CHECK_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME]);
-		expect(CHECK_NODE_NAME).toBe('Roboflow: check job status (once a minute at most)');
+		expect(CHECK_NODE_NAME).toBe('Check job status (once a minute)');
+		// About 24 characters show in the canvas's labels and the Logs list.
+		for (const name of [START_NODE_NAME, LOOP_NODE_NAME, RESULT_NODE_NAME]) expect(name.length).toBeLessThanOrEqual(25);
 	});
 
 	it.each([

@@ -4,14 +4,15 @@ import { encodeWaitSettings, WAIT_SETTINGS_PARAMETER, type WaitSettings } from '
 
 /*
  * The names a person reads when opening the wait's internal run in n8n's executions list: what
- * each step is, at a glance. The check step's node context (the wait's state) is stored under
+ * each step is, at a glance, short enough for the canvas and the Logs list (about 24
+ * characters show there). The check step's node context (the wait's state) is stored under
  * its name; a run parked by an earlier version keeps the workflow (and names) it was saved with.
  */
-export const START_NODE_NAME = 'Jobs handed over by Wait For Result';
-export const CHECK_NODE_NAME = 'Roboflow: check job status (once a minute at most)';
+export const START_NODE_NAME = 'Jobs to wait for';
+export const CHECK_NODE_NAME = 'Check job status (once a minute)';
 /** Its output is the wait's progress: one row per job (see progress.ts). */
-export const LOOP_NODE_NAME = 'Still running: progress, next check';
-export const RESULT_NODE_NAME = 'Done: results back to Wait For Result';
+export const LOOP_NODE_NAME = 'Still running: progress';
+export const RESULT_NODE_NAME = 'Done: results handed back';
 
 /**
  * The sub-workflow Wait For Result runs to park durably: Start → Check (this node in its
