@@ -15,6 +15,8 @@ export interface RedisServer {
 	host: string;
 	port: number;
 	process: ServiceProcess;
+	/** One command whose answer is an integer (LLEN, ZCARD, DBSIZE...). */
+	integer(...command: string[]): Promise<number>;
 	stop(): Promise<void>;
 }
 
@@ -47,6 +49,22 @@ export function ensureRedisServer(log: Log): string {
 	return installed;
 }
 
+/** Sends one command (RESP array) and gives back the first line of the answer. */
+function firstAnswerLine(port: number, command: string[]): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, HOST);
+		let answer = '';
+		socket.setTimeout(5000, () => socket.destroy(new Error(`redis did not answer ${command[0]} within 5 s`)));
+		socket.on('connect', () => socket.write(`*${command.length}\r\n${command.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+		socket.on('data', (d) => {
+			answer += d.toString();
+			if (answer.includes('\r\n')) socket.end();
+		});
+		socket.on('close', () => resolve(answer.split('\r\n')[0]));
+		socket.on('error', reject);
+	});
+}
+
 /** Answers PING with +PONG. */
 function pong(port: number): Promise<boolean> {
 	return new Promise((resolve) => {
@@ -76,5 +94,15 @@ export async function startRedis(dir: string, log: Log): Promise<RedisServer> {
 	});
 	await waitUntilReady(service, () => pong(port), 20_000);
 	log(`redis ready on ${HOST}:${port} (pid ${service.pid})`);
-	return { host: HOST, port, process: service, stop: () => service.stop('SIGTERM') };
+	return {
+		host: HOST,
+		port,
+		process: service,
+		async integer(...command: string[]) {
+			const line = await firstAnswerLine(port, command);
+			if (!line.startsWith(':')) throw new Error(`redis answered ${command.join(' ')} with ${line}`);
+			return Number(line.slice(1));
+		},
+		stop: () => service.stop('SIGTERM'),
+	};
 }
