@@ -1,0 +1,133 @@
+/**
+ * Benchmark (not a test): what parked waits cost in n8n's queue mode. One stack on this machine
+ * (test/harness/queue: Redis, PostgreSQL 17, an n8n main and 2 workers at concurrency 10, this
+ * package from its tarball), one workflow Upload -> Start -> Wait For Result (Park Execution,
+ * a check every 60 s) and the emulator's jobs running for hours, so that every run stays parked.
+ * It parks 50 runs and then 500 in all, and at 0, 50 and 500 prints:
+ *   - RSS of the main and of each worker (median of 5 samples a second apart, once the queue is idle);
+ *   - execution_entity rows by status (each parked wait is two `waiting` rows: the run and
+ *     Wait For Result's sub-execution) and that none is `running`;
+ *   - bytes stored per parked execution in execution_data (raw text and as stored, TOAST-compressed);
+ *   - memory growth per parked run from 50 to 500 (target: under 100 KiB), main and workers.
+ *
+ *   npm run bench:parked
+ *   BENCH_PARKED_STEPS=50,500 npm run bench:parked     (the run counts to stop and measure at)
+ */
+import { mib, processMemory, startQueueStack, type QueueStack } from '../test/harness/queue';
+import { postVideo, videoWorkflow } from '../test/harness';
+
+const STEPS = (process.env.BENCH_PARKED_STEPS ?? '50,500').split(',').map(Number);
+const TARGET_KIB_PER_RUN = 100;
+const t0 = Date.now();
+const log = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Measurement {
+	parked: number;
+	rssKiB: Record<string, number>;
+	rows: Record<string, number>;
+	dataBytes: { raw: number; stored: number; workflowJson: number };
+}
+
+async function untilQueueIdle(stack: QueueStack): Promise<void> {
+	for (let quiet = 0; quiet < 3; ) {
+		const busy = (await stack.redis.integer('LLEN', 'bull:jobs:active')) + (await stack.redis.integer('LLEN', 'bull:jobs:wait'));
+		quiet = busy === 0 ? quiet + 1 : 0;
+		await sleep(300);
+	}
+}
+
+async function measure(stack: QueueStack, parked: number): Promise<Measurement> {
+	await untilQueueIdle(stack);
+	const processes: Record<string, number> = { main: stack.n8n.pid! };
+	for (const w of stack.workers) processes[w.name] = w.pid!;
+	const samples: Record<string, number[]> = {};
+	for (let i = 0; i < 5; i++) {
+		for (const [name, pid] of Object.entries(processes)) (samples[name] ??= []).push(processMemory(pid).rssKiB);
+		await sleep(1000);
+	}
+	const rssKiB = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+	const rows = Object.fromEntries(
+		(await stack.postgres.query<{ status: string; count: string }>('SELECT status, count(*) AS count FROM execution_entity GROUP BY status')).map((r) => [r.status, Number(r.count)]),
+	);
+	const [bytes] = await stack.postgres.query<{ raw: string; stored: string; workflow: string }>(
+		`SELECT coalesce(avg(octet_length(d.data)), 0) AS raw, coalesce(avg(pg_column_size(d.data)), 0) AS stored, coalesce(avg(octet_length(d."workflowData"::text)), 0) AS workflow
+		   FROM execution_data d JOIN execution_entity e ON e.id = d."executionId" WHERE e.status = 'waiting'`,
+	);
+	const m = { parked, rssKiB, rows, dataBytes: { raw: Number(bytes.raw), stored: Number(bytes.stored), workflowJson: Number(bytes.workflow) } };
+	log(
+		`${parked} parked: RSS ${Object.entries(rssKiB)
+			.map(([n, k]) => `${n} ${mib(k)} MiB`)
+			.join(', ')}; execution_entity rows ${JSON.stringify(rows)} (${parked ? ((rows.waiting ?? 0) / parked).toFixed(2) : '-'} waiting rows per parked run, running: ${rows.running ?? 0}); ` +
+			`execution_data per parked execution: data ${Math.round(m.dataBytes.raw)} B raw / ${Math.round(m.dataBytes.stored)} B stored, workflowData ${Math.round(m.dataBytes.workflowJson)} B`,
+	);
+	return m;
+}
+
+async function parkRuns(stack: QueueStack, path: string, from: number, to: number): Promise<void> {
+	const started = Date.now();
+	let next = from;
+	await Promise.all(
+		Array.from({ length: 20 }, async () => {
+			while (next < to) await postVideo(stack.n8n, path, `parked-${next++}.mp4`);
+		}),
+	);
+	for (;;) {
+		const [row] = await stack.postgres.query<{ parents: string; children: string }>(
+			`SELECT count(*) FILTER (WHERE mode = 'webhook' AND status = 'waiting') AS parents, count(*) FILTER (WHERE mode = 'integrated' AND status = 'waiting') AS children FROM execution_entity`,
+		);
+		if (Number(row.parents) >= to && Number(row.children) >= to) break;
+		await sleep(2000);
+	}
+	log(`${to - from} more runs parked in ${((Date.now() - started) / 1000).toFixed(0)} s (${to} in all)`);
+}
+
+async function main(): Promise<void> {
+	// Jobs of 4 hours: every run stays parked however long the benchmark takes.
+	const stack = await startQueueStack({ log, emulator: { pollWindowMs: 60_000, processing: { fixedSeconds: 4 * 3600 } } });
+	const results: Measurement[] = [];
+	try {
+		const path = 'bench-parked';
+		const workflowId = await stack.n8n.api.createWorkflow(videoWorkflow('bench parked', path, stack.credential, { waitMode: 'park', pollInterval: 60, maxWaitTime: 600 }));
+		await stack.n8n.api.activateWorkflow(workflowId);
+		results.push(await measure(stack, 0));
+		let parked = 0;
+		for (const step of STEPS) {
+			await parkRuns(stack, path, parked, step);
+			parked = step;
+			results.push(await measure(stack, parked));
+		}
+		const checks = stack.emulator.requests.filter((r) => r.endpoint === 'jobStatus').length;
+		log(`status checks so far: ${checks}; jobs started: ${stack.emulator.jobs().length}`);
+	} finally {
+		await stack.stop();
+	}
+
+	const [first, last] = [results[1], results[results.length - 1]];
+	console.log('\nparked runs | main RSS | worker RSS (each) | waiting rows | running | execution_data per parked execution (raw / stored)');
+	for (const r of results) {
+		const workers = Object.entries(r.rssKiB).filter(([n]) => n !== 'main').map(([, k]) => `${mib(k)}`).join(' / ');
+		console.log(`${String(r.parked).padStart(11)} | ${String(mib(r.rssKiB.main)).padStart(5)} MiB | ${workers.padStart(13)} MiB | ${String(r.rows.waiting ?? 0).padStart(12)} | ${String(r.rows.running ?? 0).padStart(7)} | ${Math.round(r.dataBytes.raw)} B / ${Math.round(r.dataBytes.stored)} B`);
+	}
+	let missed = false;
+	if (first && last && last.parked > first.parked) {
+		const runs = last.parked - first.parked;
+		for (const name of Object.keys(last.rssKiB)) {
+			const perRun = (last.rssKiB[name] - first.rssKiB[name]) / runs;
+			const ok = perRun < TARGET_KIB_PER_RUN;
+			missed ||= !ok;
+			console.log(`memory growth per parked run, ${first.parked} -> ${last.parked}, ${name}: ${perRun.toFixed(1)} KiB (target < ${TARGET_KIB_PER_RUN} KiB: ${ok ? 'met' : 'MISSED'})`);
+		}
+	}
+	if (results.some((r) => (r.rows.running ?? 0) > 0)) {
+		missed = true;
+		console.log('an execution was running while the runs were parked');
+	}
+	process.exitCode = missed ? 1 : 0;
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
