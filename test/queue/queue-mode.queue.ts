@@ -223,8 +223,10 @@ test('4. a worker SIGKILLed during an upload and during Start Inference: the run
 	}
 	log(`scenario 4: the orphaned job is in ${path.basename(path.dirname(start.worker.logFile))}'s log: ${line.trim()}`);
 	expect(line).not.toContain(stack.apiKey);
-	// Only the job whose answer came back was started; the hanging request created none... and nothing retried either run.
+	// Nothing retried either run: one upload besides scenario 1's (the one that hung), and one job
+	// from the killed Start Inference (a request that never got an answer starts none).
 	expect(stack.emulator.requests.filter((r) => r.endpoint === 'upload')).toHaveLength(RUNS + 1);
+	expect(stack.emulator.jobs().filter((j) => !jobsBefore.has(j.id)).map((j) => j.id)).toEqual([startedJob!.id]);
 }, 15 * MINUTE);
 
 test('5. binary data: in database mode Upload Video refuses an over-limit file before reading it and uploads a small one; in filesystem mode a 1 GiB file uploads from a worker with flat memory', async () => {
