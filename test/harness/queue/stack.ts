@@ -17,7 +17,9 @@ import { DISABLED_MODULES, startN8n, type N8nInstance } from '../n8n';
 import { packThisPackage } from '../stack';
 import { startPostgres, type PostgresServer } from './postgres';
 import { startRedis, type RedisServer } from './redis';
+import { heapAfterGc, inspectPortOption, type HeapAfterGc } from './heap';
 import { startN8nWorker, type N8nWorker } from './worker';
+import { freePort } from '../n8n/configure';
 
 /** `database` is what n8n uses in queue mode when N8N_DEFAULT_BINARY_DATA_MODE is not set. */
 export type BinaryDataMode = 'database' | 'filesystem';
@@ -32,6 +34,8 @@ export interface QueueStackOptions {
 	/** Unset: n8n's queue-mode default (database). */
 	binaryDataMode?: BinaryDataMode;
 	env?: Record<string, string>;
+	/** Give every n8n process an inspector port (opened on demand) so that heapAfterGc() can measure it. */
+	inspectable?: boolean;
 }
 
 export interface QueueStack {
@@ -51,6 +55,8 @@ export interface QueueStack {
 	restartN8n(o: { binaryDataMode?: BinaryDataMode; env?: Record<string, string> }): Promise<void>;
 	/** The worker whose log says it started this execution. */
 	workerOf(executionId: string): N8nWorker | undefined;
+	/** The JS heap of the main or a worker (by name) after a full garbage collection; needs `inspectable`. */
+	heapAfterGc(processName: 'main' | string): Promise<HeapAfterGc>;
 	stop(): Promise<void>;
 }
 
@@ -118,6 +124,11 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
 		cleanups.push(() => emulator.close());
 
 		const encryptionKey = randomBytes(24).toString('hex');
+		const inspectPorts = new Map<string, number>();
+		if (options.inspectable) {
+			for (const name of ['main', ...folders.workers.map((_, i) => `worker-${i + 1}`)]) inspectPorts.set(name, await freePort([...inspectPorts.values()]));
+		}
+		const nodeOptions = (name: string): Record<string, string> => (inspectPorts.has(name) ? { NODE_OPTIONS: inspectPortOption(inspectPorts.get(name)!) } : {});
 		let binaryDataMode = options.binaryDataMode;
 		let extraEnv = options.env ?? {};
 		let main: N8nInstance;
@@ -125,11 +136,12 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
 		const startProcesses = async () => {
 			const env = { ...queueEnvironment({ postgres, redis, encryptionKey, binaryDataDir, filesDir, binaryDataMode }), ...extraEnv };
 			log(`starting n8n main (queue mode, binary data mode ${binaryDataMode ?? 'unset = database'})...`);
-			main = await startN8n({ userFolder: folders.main, log, env });
+			main = await startN8n({ userFolder: folders.main, log, env: { ...env, ...nodeOptions('main') } });
 			workers = [];
 			// One at a time: both at once on two cores only make each slower.
 			for (const [i, userFolder] of folders.workers.entries()) {
-				workers.push(await startN8nWorker({ name: `worker-${i + 1}`, install, userFolder, mainEnv: main.env, concurrency, log }));
+				const name = `worker-${i + 1}`;
+				workers.push(await startN8nWorker({ name, install, userFolder, mainEnv: main.env, concurrency, log, env: nodeOptions(name) }));
 			}
 		};
 		const stopProcesses = async () => {
@@ -164,6 +176,12 @@ export async function startQueueStack(options: QueueStackOptions = {}): Promise<
 			workerOf(executionId) {
 				const started = new RegExp(`Worker started execution ${executionId} `);
 				return workers.find((w) => started.test(readText(w.logFile)));
+			},
+			async heapAfterGc(processName) {
+				const port = inspectPorts.get(processName);
+				const pid = processName === 'main' ? main.pid : workers.find((w) => w.name === processName)?.pid;
+				if (!port || !pid) throw new Error(`no inspectable running process "${processName}" (start the stack with inspectable: true)`);
+				return heapAfterGc(pid, port);
 			},
 			async stop() {
 				await cleanUp();

@@ -34,6 +34,8 @@ export async function startN8nWorker(o: {
 	mainEnv: Record<string, string>;
 	concurrency: number;
 	log: Log;
+	/** This worker's own settings over the main's (e.g. NODE_OPTIONS). */
+	env?: Record<string, string>;
 }): Promise<N8nWorker> {
 	installCleanupHandlers();
 	const healthPort = await freePort();
@@ -46,6 +48,7 @@ export async function startN8nWorker(o: {
 		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 		N8N_WORKER_SERVER_ADDRESS: HOST,
+		...o.env,
 	});
 	const logFile = path.join(o.userFolder, 'n8n.log');
 	const server = new N8nProcess({
