@@ -61,7 +61,8 @@ const layering = [
 
 /**
  * scripts/ take what they share with the tests from one place, the shared harness test/harness/
- * (ARCHITECTURE.md): its index.ts, or in-process-n8n.ts, which index.ts leaves out on purpose.
+ * (ARCHITECTURE.md): its index.ts, queue/index.ts (the queue-mode stack), or in-process-n8n.ts,
+ * which index.ts leaves out on purpose.
  */
 const scriptsUseTheSharedHarness = {
 	files: ['scripts/**/*.ts'],
@@ -72,8 +73,9 @@ const scriptsUseTheSharedHarness = {
 					...['test/e2e', 'test/emulator', 'test/node', 'test/unit'].flatMap(layer),
 					'**/test/harness/**',
 					'!**/test/harness/in-process-n8n',
+					'!**/test/harness/queue',
 				],
-				message: 'scripts/ import from test/ only through the shared harness: test/harness (its index.ts), or test/harness/in-process-n8n.',
+				message: 'scripts/ import from test/ only through the shared harness: test/harness (its index.ts), test/harness/queue (its index.ts), or test/harness/in-process-n8n.',
 			}],
 		}],
 	},

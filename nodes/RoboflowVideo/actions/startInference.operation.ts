@@ -13,6 +13,7 @@ import {
 	type ProjectFacts,
 } from '../helpers/models';
 import { asNodeError } from '../helpers/errors';
+import { jobStartedLogLine, startedJobsNote, type StartedJob } from '../helpers/startedJobs';
 import { fail, MAX_INFER_FPS, requireHttpUrl, requireInferFps } from '../helpers/validation';
 import { RoboflowRequestError, roboflowApiRequest, unreadableAnswer } from '../transport';
 import { describeUrl } from '../transport/redact';
@@ -291,10 +292,18 @@ async function modelsFor(ctx: IExecuteFunctions, plan: Plan, itemIndex: number):
 }
 
 export async function execute(this: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
+	try {
+		return await startJob(this, plan, itemIndex);
+	} catch (error) {
+		throw namingStartedJobs(this, error, itemIndex);
+	}
+}
+
+async function startJob(ctx: IExecuteFunctions, plan: Plan, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { inputUrl, inferFps } = plan;
-	const models = await modelsFor(this, plan, itemIndex);
+	const models = await modelsFor(ctx, plan, itemIndex);
 	const action = 'starting the inference job';
-	const response = await roboflowApiRequest.call(this, {
+	const response = await roboflowApiRequest.call(ctx, {
 		method: 'POST',
 		endpoint: '/videoinfer/',
 		body: { input_url: inputUrl, infer_fps: inferFps, models: models as unknown as [] },
@@ -307,8 +316,9 @@ export async function execute(this: IExecuteFunctions, plan: Plan, itemIndex: nu
 	const jobId = response.job_id;
 	if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) {
 		const problem = jobId === undefined ? 'it holds no job ID' : 'its job ID is not one';
-		throw unreadableAnswer(this.getNode(), { step: 'startJob', action, itemIndex }, problem, response);
+		throw unreadableAnswer(ctx.getNode(), { step: 'startJob', action, itemIndex }, problem, response);
 	}
+	recordStartedJob(ctx, { jobId, itemIndex }, inputUrl);
 	return [
 		{
 			json: {
@@ -322,4 +332,36 @@ export async function execute(this: IExecuteFunctions, plan: Plan, itemIndex: nu
 			},
 		},
 	];
+}
+
+/** The jobs this run of the node has started so far, in order (keyed like plansOfRun). */
+const jobsOfRun = new WeakMap<object, StartedJob[]>();
+
+/**
+ * Logs the job the moment Roboflow accepted it: if the process dies before n8n saves the
+ * node's output (a killed worker's execution is not retried), this line is where its id is.
+ */
+function recordStartedJob(ctx: IExecuteFunctions, job: StartedJob, inputUrl: string): void {
+	const jobs = jobsOfRun.get(ctx) ?? [];
+	jobs.push(job);
+	jobsOfRun.set(ctx, jobs);
+	const executionId = ctx.getExecutionId();
+	ctx.logger.info(jobStartedLogLine({ ...job, videoUrl: inputUrl, nodeName: ctx.getNode().name, executionId }), {
+		jobId: job.jobId,
+		itemIndex: job.itemIndex,
+		executionId,
+	});
+}
+
+/**
+ * Without Continue On Fail an item's error stops the node and its output, with the job ids of
+ * the items before, is thrown away: the error names those jobs. With it, their items go on.
+ */
+function namingStartedJobs(ctx: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
+	if (ctx.continueOnFail()) return error;
+	const note = startedJobsNote(jobsOfRun.get(ctx) ?? []);
+	if (!note) return error;
+	const nodeError = asNodeError(ctx.getNode(), error, itemIndex);
+	nodeError.description = nodeError.description ? `${nodeError.description}\n\n${note}` : note;
+	return nodeError;
 }

@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { randomString, updateDisplayOptions } from 'n8n-workflow';
 
+import { databaseModeRefusal } from '../helpers/binaryDataMode';
 import {
 	containerFromFileName,
 	containerFromMimeType,
@@ -92,12 +93,16 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 
+	// The metadata is the stored size: in every mode, database included, it reads no file content.
 	const sizeBytes = binary.id
 		? (await this.helpers.getBinaryMetadata(binary.id)).fileSize
 		: Buffer.byteLength(binary.data ?? '', 'base64');
 	if (!sizeBytes) {
 		fail(this, itemIndex, `the video in "${field}" is empty (0 bytes)`, 'Check the node that produced the file: it wrote no content.');
 	}
+	// Decided from the stored size alone: in database mode, reading the file is what would hang.
+	const refusal = databaseModeRefusal(binary.id, sizeBytes);
+	if (refusal) fail(this, itemIndex, refusal.message, refusal.description);
 	return { fileName: fileName.length > 255 ? fileName.slice(0, 200) + fileName.slice(fileName.lastIndexOf('.')) : fileName, mimeType: binary.mimeType || 'application/octet-stream', sizeBytes, binary, binaryField: field };
 }
 

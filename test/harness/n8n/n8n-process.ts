@@ -19,6 +19,10 @@ export interface N8nProcessConfig {
 	baseUrl: string;
 	childEnv: () => NodeJS.ProcessEnv;
 	log: Log;
+	/** n8n's command line after the binary: `['start']` unless given (a queue-mode worker: `['worker', '--concurrency=10']`). */
+	args?: string[];
+	/** Answers 200 once the process is ready: `<baseUrl>/healthz/readiness` unless given (a worker's health server). */
+	readyUrl?: string;
 }
 
 export class N8nProcess {
@@ -39,10 +43,10 @@ export class N8nProcess {
 	}
 
 	spawn(): void {
-		const { nodePath, n8nBin, userFolder, logFile, baseUrl, childEnv } = this.config;
+		const { nodePath, n8nBin, userFolder, logFile, baseUrl, childEnv, args = ['start'] } = this.config;
 		const out = fs.openSync(logFile, 'a');
-		fs.writeSync(out, `\n===== harness: starting n8n ${N8N_VERSION} at ${new Date().toISOString()} on ${baseUrl} =====\n`);
-		const proc = spawn(nodePath, [n8nBin, 'start'], {
+		fs.writeSync(out, `\n===== harness: starting n8n ${N8N_VERSION} (${args.join(' ')}) at ${new Date().toISOString()} on ${baseUrl} =====\n`);
+		const proc = spawn(nodePath, [n8nBin, ...args], {
 			cwd: userFolder,
 			env: childEnv(),
 			detached: true, // own process group: stop()/kill() reach the task runner too
@@ -76,7 +80,7 @@ export class N8nProcess {
 		while (Date.now() < deadline) {
 			if (!this.running) throw new Error(`n8n exited before it was ready. Last log lines (${this.config.logFile}):\n${this.tailLog()}`);
 			try {
-				const res = await fetch(`${this.config.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+				const res = await fetch(this.config.readyUrl ?? `${this.config.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
 				if (res.status === 200) return;
 			} catch {
 				/* not listening yet */
