@@ -32,7 +32,7 @@ export function videoNameOf(url: string): string | undefined {
 		name = last;
 	}
 	// One log line per job: nothing in a name may break it or pass for another field.
-	name = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+	name = withoutControlCharacters(name).trim();
 	if (!name) return undefined;
 	return name.length > MAX_LOGGED_NAME_LENGTH ? `${name.slice(0, MAX_LOGGED_NAME_LENGTH)}…` : name;
 }
@@ -60,4 +60,18 @@ export function startedJobsNote(jobs: readonly StartedJob[]): string | undefined
 		`${jobs.length === 1 ? 'A job was' : `${jobs.length} jobs were`} already started for earlier items and ${jobs.length === 1 ? 'runs' : 'run'} at Roboflow (billed): ${list}. ` +
 		`Follow ${them} with Get Status or Wait For Result (set Job ID) rather than starting ${them} again.`
 	);
+}
+
+/** Control characters (U+0000 to U+001F and U+007F), each run of them, as one space. */
+function withoutControlCharacters(text: string): string {
+	let out = '';
+	let inRun = false;
+	for (const ch of text) {
+		const code = ch.charCodeAt(0);
+		const control = code <= 0x1f || code === 0x7f;
+		if (control && !inRun) out += ' ';
+		if (!control) out += ch;
+		inRun = control;
+	}
+	return out;
 }
