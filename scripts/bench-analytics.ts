@@ -27,8 +27,6 @@
  * Exits non-zero on any quality miss, or when analytics add more than 30%.
  * The emulator runs as its own process (test/emulator/cli.ts), stopped by its PID at the end.
  */
-import { spawn, type ChildProcess } from 'child_process';
-import { once } from 'events';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -39,7 +37,6 @@ import {
 	analyticsScenes,
 	ensureResultsFile,
 	formatScoreTable,
-	PACKAGE_ROOT,
 	RESULTS_FILE_PRESETS,
 	SAMPLE_VIDEO,
 	scoreScene,
@@ -48,6 +45,7 @@ import {
 	type ScoreRow,
 } from '../test/harness';
 import { runWorkflow, sourceThenRoboflow } from '../test/harness/in-process-n8n';
+import { startEmulatorProcess } from './bench/emulator-process';
 
 const API_KEY = 'bench-analytics-key-0123456789';
 const QUICK = process.env.BENCH_ANALYTICS_QUICK === '1';
@@ -56,42 +54,6 @@ const TIMING = process.env.BENCH_ANALYTICS_TIMING !== '0';
 const MAX_RATIO = 1.3;
 
 const log = (line = ''): void => console.log(line);
-
-interface Emulator {
-	apiUrl: string;
-	pid: number;
-	stop(): Promise<void>;
-}
-
-/** `node --import tsx test/emulator/cli.ts`: one process, so the PID started is the one that serves. */
-async function startEmulator(): Promise<Emulator> {
-	const child: ChildProcess = spawn(
-		process.execPath,
-		['--import', 'tsx', join(PACKAGE_ROOT, 'test', 'emulator', 'cli.ts'), '--api-key', API_KEY, '--fixed-seconds', '0', '--poll-window-seconds', '0'],
-		{ cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-	);
-	let output = '';
-	const apiUrl = await new Promise<string>((resolve, reject) => {
-		child.stdout!.on('data', (data: Buffer) => {
-			output += data.toString();
-			const match = /API (http:\/\/\S+)/.exec(output);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code, signal) => reject(new Error(`the emulator exited before it was ready (${signal ?? code}): ${output}`)));
-		child.once('error', reject);
-	});
-	child.stdout!.resume();
-	return {
-		apiUrl,
-		pid: child.pid!,
-		async stop() {
-			if (child.exitCode !== null || child.signalCode !== null) return;
-			const exited = once(child, 'exit');
-			process.kill(child.pid!, 'SIGTERM');
-			await exited;
-		},
-	};
-}
 
 async function json(response: Response): Promise<IDataObject> {
 	const text = await response.text();
@@ -279,7 +241,7 @@ async function timing(apiUrl: string, jobId: string): Promise<{ ok: boolean; not
 
 async function main(): Promise<number> {
 	const dir = mkdtempSync(join(tmpdir(), 'bench-analytics-'));
-	const emulator = await startEmulator();
+	const emulator = await startEmulatorProcess({ apiKey: API_KEY });
 	let stopping = false;
 	const stop = async (): Promise<void> => {
 		if (stopping) return;

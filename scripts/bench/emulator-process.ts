@@ -23,10 +23,12 @@ export interface EmulatorProcess {
 
 export async function startEmulatorProcess(options: { apiKey: string; args?: string[] }): Promise<EmulatorProcess> {
 	const cli = join(PACKAGE_ROOT, 'test', 'emulator', 'cli.ts');
+	// `node --import tsx`: one process, so the PID started is the one that serves (tsx's cli would
+	// run it in a child).
 	const child = spawn(
 		process.execPath,
-		[require.resolve('tsx/cli'), cli, '--api-key', options.apiKey, '--fixed-seconds', '0', '--poll-window-seconds', '0', ...(options.args ?? [])],
-		{ stdio: ['ignore', 'pipe', 'inherit'] },
+		['--import', 'tsx', cli, '--api-key', options.apiKey, '--fixed-seconds', '0', '--poll-window-seconds', '0', ...(options.args ?? [])],
+		{ cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
 	);
 	let output = '';
 	const apiUrl = await new Promise<string>((resolve, reject) => {
@@ -35,7 +37,8 @@ export async function startEmulatorProcess(options: { apiKey: string; args?: str
 			const match = /API (http:\/\/\S+)/.exec(output);
 			if (match) resolve(match[1]);
 		});
-		child.once('exit', (code) => reject(new Error(`the emulator exited before it was ready (${code}): ${output}`)));
+		child.once('exit', (code, signal) => reject(new Error(`the emulator exited before it was ready (${signal ?? code}): ${output}`)));
+		child.once('error', reject);
 	});
 	child.stdout!.resume();
 	return {
@@ -47,9 +50,10 @@ export async function startEmulatorProcess(options: { apiKey: string; args?: str
 			if (answer.status !== 200) throw new Error(`the emulator refused resultsFile ${file}: ${await answer.text()}`);
 		},
 		async stop() {
-			if (child.exitCode !== null) return;
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			const exited = once(child, 'exit');
 			child.kill('SIGTERM');
-			await once(child, 'exit');
+			await exited;
 		},
 	};
 }
