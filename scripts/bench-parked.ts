@@ -22,8 +22,11 @@
  *   BENCH_PARKED_INTERVAL_S=60 npm run bench:parked
  *   BENCH_PARKED_STEPS=50,500 npm run bench:parked     (the run counts to stop and measure at)
  */
-import { mib, processMemory, startQueueStack, type QueueStack } from '../test/harness/queue';
-import { postVideo, videoWorkflow } from '../test/harness';
+import { startQueueStack, type QueueStack } from '../test/harness/queue';
+import { postVideo, procStatusBytes, videoWorkflow } from '../test/harness';
+
+/** KiB as whole MiB, for the tables. */
+const mibOfKiB = (kib: number): number => Math.round(kib / 1024);
 
 const STEPS = (process.env.BENCH_PARKED_STEPS ?? '50,500').split(',').map(Number);
 const INTERVAL_S = Number(process.env.BENCH_PARKED_INTERVAL_S ?? 900);
@@ -91,7 +94,7 @@ async function measure(stack: QueueStack, parked: number): Promise<Measurement> 
 	for (const w of stack.workers) processes[w.name] = w.pid!;
 	const samples: Record<string, number[]> = {};
 	for (let i = 0; i < 10; i++) {
-		for (const [name, pid] of Object.entries(processes)) (samples[name] ??= []).push(processMemory(pid).rssKiB);
+		for (const [name, pid] of Object.entries(processes)) (samples[name] ??= []).push((procStatusBytes(pid, 'VmRSS') ?? NaN) / 1024);
 		await sleep(1000);
 	}
 	const rssKiB = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
@@ -106,9 +109,9 @@ async function measure(stack: QueueStack, parked: number): Promise<Measurement> 
 	const m = { parked, rssKiB, heapKiB, rows, dataBytes: { raw: Number(bytes.raw), stored: Number(bytes.stored), workflowJson: Number(bytes.workflow) } };
 	log(
 		`${parked} parked: RSS ${Object.entries(rssKiB)
-			.map(([n, k]) => `${n} ${mib(k)} MiB`)
+			.map(([n, k]) => `${n} ${mibOfKiB(k)} MiB`)
 			.join(', ')}; JS heap after GC ${Object.entries(heapKiB)
-			.map(([n, k]) => `${n} ${mib(k)} MiB`)
+			.map(([n, k]) => `${n} ${mibOfKiB(k)} MiB`)
 			.join(', ')}; execution_entity rows ${JSON.stringify(rows)} (${parked ? ((rows.waiting ?? 0) / parked).toFixed(2) : '-'} waiting rows per parked run, running: ${rows.running ?? 0}); ` +
 			`execution_data per parked execution: data ${Math.round(m.dataBytes.raw)} B raw / ${Math.round(m.dataBytes.stored)} B stored, workflowData ${Math.round(m.dataBytes.workflowJson)} B`,
 	);
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
 	const [first, last] = [results[1], results[results.length - 1]];
 	console.log('\nparked runs | RSS main / workers | JS heap after GC, main / workers | waiting rows | running | execution_data per parked execution (raw / stored)');
 	for (const r of results) {
-		const of = (k: Record<string, number>) => Object.values(k).map((v) => mib(v)).join(' / ');
+		const of = (k: Record<string, number>) => Object.values(k).map((v) => mibOfKiB(v)).join(' / ');
 		console.log(`${String(r.parked).padStart(11)} | ${of(r.rssKiB).padStart(17)} MiB | ${of(r.heapKiB).padStart(20)} MiB | ${String(r.rows.waiting ?? 0).padStart(12)} | ${String(r.rows.running ?? 0).padStart(7)} | ${Math.round(r.dataBytes.raw)} B / ${Math.round(r.dataBytes.stored)} B`);
 	}
 	let missed = false;

@@ -42,10 +42,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ensureN8nInstalled, ensureResultsFile, HarnessSetupError, RESULTS_FILE_PRESET_NAMES, type Log, type ResultsFileInfo, type ResultsFilePreset } from '../test/harness';
+import { ensureN8nInstalled, ensureResultsFile, HarnessSetupError, MIB, mib, procStatusBytes, RESULTS_FILE_PRESET_NAMES, resetPeakRss, type Log, type ResultsFileInfo, type ResultsFilePreset } from '../test/harness';
 import { createEmulatorJob, startEmulatorProcess, startVideoServer, type EmulatorProcess } from './bench/emulator-process';
 import { describeCheckout, packNode } from './bench/pack-node';
-import { MIB, mib, procStatusBytes, resetPeakRss } from './bench/proc-memory';
 import { runRealN8nCase } from './bench/real-n8n-case';
 
 const API_KEY = 'bench-results-key-0123456789';

@@ -24,10 +24,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { detectionFramesForBytes, ensureDetectionResultsFile, ensureN8nInstalled, HarnessSetupError, type Log } from '../test/harness';
+import { detectionFramesForBytes, ensureDetectionResultsFile, ensureN8nInstalled, HarnessSetupError, MIB, mib, type Log } from '../test/harness';
 import { startEmulatorProcess, startVideoServer } from './bench/emulator-process';
 import { packNode } from './bench/pack-node';
-import { MIB, mib } from './bench/proc-memory';
 import { runRealN8nCase, type RealN8nResult } from './bench/real-n8n-case';
 
 const API_KEY = 'measure-run-data-key-0123456789';

@@ -18,9 +18,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { installCommunityPackage, NODE_TYPE, startN8n, type ExecutionSummary, type Log, type N8nInstallation, type N8nInstance } from '../../test/harness';
+import { installCommunityPackage, NODE_TYPE, startN8n, watchRss, type ExecutionSummary, type Log, type N8nInstallation, type N8nInstance } from '../../test/harness';
 import type { EmulatorProcess } from './emulator-process';
-import { watchRss } from './proc-memory';
 
 export interface RealN8nSetup {
 	install: N8nInstallation;

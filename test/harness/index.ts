@@ -15,6 +15,7 @@ export { killAllN8n, startN8n, type ExecutionSummary, type N8nInstance, type Sta
 export { installCommunityPackage, uninstallCommunityPackage, type InstalledCommunityPackage } from './community-package';
 export { NODE_TYPE, PACKAGE_ROOT, packThisPackage, SAMPLE_VIDEO, startStack, type Stack } from './stack';
 export { postVideo, storedItems, storedOutput, waitForStoredRun, type StoredRun } from './runs';
+export { MIB, mib, procCpuMs, procStatusBytes, resetPeakRss, watchRss, type RssWatch } from './proc-memory';
 export { DEMO_WORKFLOW_FILE, LINE_COUNTING_WORKFLOW_FILE, videoWorkflow } from './workflows';
 export {
 	DETECTION_BYTES_PER_FRAME,

@@ -6,5 +6,4 @@ export { startQueueStack, queueEnvironment, type BinaryDataMode, type QueueStack
 export { startPostgres, type PostgresServer } from './postgres';
 export { ensureRedisServer, startRedis, type RedisServer } from './redis';
 export { startN8nWorker, type N8nWorker } from './worker';
-export { mib, processMemory, sampleRss, type ProcessMemory } from './memory';
 export { heapAfterGc, type HeapAfterGc } from './heap';

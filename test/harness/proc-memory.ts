@@ -2,6 +2,7 @@
  * Memory of another process, from /proc (Linux): its RSS sampled every few ms, and its own
  * high-water mark (VmHWM), which `echo 5 > /proc/<pid>/clear_refs` resets to the current RSS.
  * Both, because a sampler misses short peaks and the reset needs the process to be ours.
+ * Shared by the benchmarks (scripts/) and the queue suite (test/queue).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
