@@ -125,6 +125,16 @@ export async function startJobDirectly(emulator: RoboflowEmulator, inputUrl: str
 
 export const RPS_MODEL = { model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' };
 
+/** One model of every inference type Roboflow's video API runs (the emulator writes each kind's results). */
+export const ALL_KINDS = [
+	RPS_MODEL,
+	{ model_id: 'pothole-segmentation', model_version: '2', inference_type: 'instance-segmentation' },
+	{ model_id: 'hand-keypoints', model_version: '1', inference_type: 'keypoint-detection' },
+	{ model_id: 'weather-classification', model_version: '3', inference_type: 'classification' },
+	{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
+	{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
+];
+
 /** Wait For Result's settings from the node parameters a user would set (defaults as in the UI). */
 export function waitSettings(parameters: IDataObject = {}): WaitSettings {
 	const options = (parameters.resultOptions ?? {}) as IDataObject;

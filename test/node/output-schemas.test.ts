@@ -8,7 +8,7 @@ import { buildInlineWaitWorkflow, RESULT_NODE_NAME } from '../../nodes/RoboflowV
 import { OPERATIONS, type Operation } from '../../nodes/RoboflowVideo/actions/node.type';
 import type { RoboflowEmulator } from '../emulator/server';
 import { ROBOFLOW_NODE_TYPE, runWorkflow, type RunResult } from '../harness/in-process-n8n';
-import { chain, credentialsFor, emulatorForTests, jsonOf, model, SAMPLE_MP4, startJobDirectly, uploadSample, waitSettings } from './helpers';
+import { ALL_KINDS, chain, credentialsFor, emulatorForTests, jsonOf, model, SAMPLE_MP4, startJobDirectly, uploadSample, waitSettings } from './helpers';
 
 /**
  * The output schemas n8n's editor shows in the next node's Schema view before any run
@@ -139,15 +139,6 @@ describe('output schemas: where n8n looks for them, and what its editor accepts'
 		expect(check({ type: 'string', enum: ['x'] }, 'y')).toEqual(['$: "y" is not one of ["x"]']);
 	});
 });
-
-const ALL_KINDS = [
-	{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' },
-	{ model_id: 'pothole-segmentation', model_version: '2', inference_type: 'instance-segmentation' },
-	{ model_id: 'hand-keypoints', model_version: '1', inference_type: 'keypoint-detection' },
-	{ model_id: 'weather-classification', model_version: '3', inference_type: 'classification' },
-	{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
-	{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
-];
 
 /** A counting line across the middle and a zone over most of the frame, as fractions of the frame. */
 const LINE_AND_ZONE = { countingLine: '0,0.5,1,0.5', zone: '0.1,0.1 0.9,0.1 0.9,0.9 0.1,0.9' };

@@ -6,16 +6,7 @@ import { kindOfEntry } from '../../nodes/RoboflowVideo/results/frames';
 import type { ResultsFile } from '../emulator/results';
 import type { RoboflowEmulator } from '../emulator/server';
 import { runWorkflow } from '../harness/in-process-n8n';
-import { chain, credentialsFor, emulatorForTests, jsonOf, startJobDirectly, uploadSample } from './helpers';
-
-const ALL_KINDS = [
-	{ model_id: 'rock-paper-scissors-presentation', model_version: '4', inference_type: 'object-detection' },
-	{ model_id: 'pothole-segmentation', model_version: '2', inference_type: 'instance-segmentation' },
-	{ model_id: 'hand-keypoints', model_version: '1', inference_type: 'keypoint-detection' },
-	{ model_id: 'weather-classification', model_version: '3', inference_type: 'classification' },
-	{ model_id: 'clip', model_version: '1', inference_type: 'clip-embed-image' },
-	{ model_id: 'gaze', model_version: '1', inference_type: 'gaze-detection' },
-];
+import { ALL_KINDS, chain, credentialsFor, emulatorForTests, jsonOf, startJobDirectly, uploadSample } from './helpers';
 
 type Frame = IDataObject & { predictions?: Array<IDataObject & { class?: string; confidence?: number; face?: IDataObject }> };
 
