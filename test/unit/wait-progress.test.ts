@@ -11,6 +11,8 @@ describe('jobProgress', () => {
 		['running, checked twice', { jobId: 'j', itemIndex: 0, checks: 2, lastPollAt: T0 + MINUTE }, 2 * MINUTE, { state: 'running', checks_made: 2, last_check_at: iso(MINUTE), next_check_at: iso(2 * MINUTE) }],
 		// Retry-After later than the park: the job's own due time shows.
 		['running, told to come back later', { jobId: 'j', itemIndex: 0, checks: 1, lastPollAt: T0, notBefore: T0 + 5 * MINUTE }, MINUTE, { state: 'running', next_check_at: iso(5 * MINUTE) }],
+		// Saved by a version before checks were counted: checked all the same.
+		['running, checked by an earlier version', { jobId: 'j', itemIndex: 0, lastPollAt: T0 }, MINUTE, { state: 'running', checks_made: 0, next_check_at: iso(MINUTE) }],
 		['completed: no next check', { jobId: 'j', itemIndex: 0, checks: 3, lastPollAt: T0 + 2 * MINUTE, completed: true }, 3 * MINUTE, { state: 'completed', next_check_at: null, last_check_at: iso(2 * MINUTE) }],
 		['given up on: failed, no next check', { jobId: 'j', itemIndex: 0, checks: 1, lastPollAt: T0, errorItem: { error: 'x' } }, MINUTE, { state: 'failed', next_check_at: null }],
 	])('%s', (_, job, parkedFor, expected) => {
@@ -19,12 +21,12 @@ describe('jobProgress', () => {
 	});
 
 	it.each([
-		['running', { checks: 1 }, /Stopping this run does not stop the job.*job ID j-7/],
+		['running', { checks: 1, lastPollAt: T0 }, /Stopping this run does not stop the job.*job ID j-7/],
 		['waiting for first check', {}, /job ID j-7/],
-		['completed', { checks: 1, completed: true }, /results are fetched once no job/],
-		['failed', { checks: 1, errorItem: {} }, /reported by the Wait For Result node/],
+		['completed', { checks: 1, lastPollAt: T0, completed: true }, /results are fetched once no job/],
+		['failed', { checks: 1, lastPollAt: T0, errorItem: {} }, /reported by the Wait For Result node/],
 	])('says what a person can do (%s)', (state, extra, note) => {
-		const row = jobProgress({ jobId: 'j-7', itemIndex: 0, lastPollAt: T0, ...extra }, T0, T0 + MINUTE, MINUTE);
+		const row = jobProgress({ jobId: 'j-7', itemIndex: 0, ...extra }, T0, T0 + MINUTE, MINUTE);
 		expect(row.state).toBe(state);
 		expect(row.note).toMatch(note);
 	});

@@ -39,7 +39,9 @@ export function jobProgress(
 	intervalMs: number,
 ): JobProgress {
 	const checks = job.checks ?? 0;
-	const state: JobProgress['state'] = job.errorItem ? 'failed' : job.completed ? 'completed' : checks ? 'running' : 'waiting for first check';
+	// A job checked before `checks` was counted (a wait parked by an earlier version) has lastPollAt.
+	const checked = checks > 0 || job.lastPollAt !== undefined;
+	const state: JobProgress['state'] = job.errorItem ? 'failed' : job.completed ? 'completed' : checked ? 'running' : 'waiting for first check';
 	const awaitsCheck = state === 'running' || state === 'waiting for first check';
 	// A job checked again later than the park (a 429's Retry-After) shows when it is due.
 	const next = awaitsCheck ? Math.max(parkedUntil, dueAt(job, intervalMs)) : null;
