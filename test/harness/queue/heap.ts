@@ -4,7 +4,9 @@
  * hundreds of MiB more than it holds), the heap after a collection says what is really kept.
  *
  * The process must run with `--inspect-port=<port>` (in NODE_OPTIONS; nothing listens until
- * then); SIGUSR1 opens the inspector on that port, on 127.0.0.1 only.
+ * then); SIGUSR1 opens the inspector on that port, on 127.0.0.1 only. It talks to the inspector
+ * with the global WebSocket: Node 20 has it only with --experimental-websocket (npm run bench:parked
+ * passes it).
  */
 import { sleep } from '../n8n/http';
 import { HOST } from '../n8n/configure';
