@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { ModelAnalytics, type AnalyticsSettings, type ClassAnswers } from './analytics/analytics';
 import type { Detection } from './analytics/tracker';
 import { kindOfEntry, keepPrediction, type ModelKind, type Prediction, type ResultFilters } from './frames';
+import type { LeanFrame } from './leanFrame';
 import { TimesNeededFirst, type OffsetKey, type ResultsVisitor } from './scanner';
 
 /**
@@ -68,6 +69,18 @@ class ModelSummary {
 		}
 	}
 
+	/**
+	 * A detection-like frame read lean (the scanner's fast path): counted as add() counts it.
+	 * Declined (false) when the model has shown another kind: then add() gets the whole frame.
+	 */
+	addLean(index: number, frame: LeanFrame, filters: ResultFilters, time: number): boolean {
+		if (this.kind === 'unknown') this.kind = frame.kind ?? 'unknown';
+		else if (!TRACKED_KINDS.has(this.kind)) return false;
+		this.inferred++;
+		if (this.kind !== 'unknown') this.addDetections(index, frame, filters, time);
+		return true;
+	}
+
 	private addClassification(index: number, frame: IDataObject, filters: ResultFilters): void {
 		const top = frame.top;
 		if (top === null || top === undefined || top === '') return;
@@ -98,7 +111,7 @@ class ModelSummary {
 		this.sighting('face', index, kept, sum, max);
 	}
 
-	private addDetections(index: number, frame: IDataObject, filters: ResultFilters, time: number): void {
+	private addDetections(index: number, frame: { predictions?: unknown; image?: unknown }, filters: ResultFilters, time: number): void {
 		const inFrame = this.inFrame;
 		inFrame.clear();
 		const kept = this.kept;
@@ -206,6 +219,10 @@ export class SummaryBuilder implements ResultsVisitor {
 
 	frame(modelId: string, index: number, entry: unknown): void {
 		this.models.get(modelId)!.add(index, entry, this.filters, this.times[index] ?? 0);
+	}
+
+	leanFrame(modelId: string, index: number, frame: LeanFrame): boolean {
+		return this.models.get(modelId)!.addLean(index, frame, this.filters, this.times[index] ?? 0);
 	}
 
 	/** Per model and class, what the tracking found (after summary() or finishAnalytics()). */
