@@ -1,7 +1,7 @@
 import { DEFAULT_ANALYTICS, type AnalyticsSettings } from '../../nodes/RoboflowVideo/results/analytics/analytics';
 import type { ResultFilters } from '../../nodes/RoboflowVideo/results/frames';
 import { INCOMPLETE, LeanFrameReader, NOT_LEAN, type LeanFrame } from '../../nodes/RoboflowVideo/results/leanFrame';
-import { SummaryOutput } from '../../nodes/RoboflowVideo/results/output';
+import { outputBuilder, SummaryOutput, type ResultsOutputSettings } from '../../nodes/RoboflowVideo/results/output';
 import { ResultsScanner, type ResultsVisitor } from '../../nodes/RoboflowVideo/results/scanner';
 
 /**
@@ -175,6 +175,20 @@ function summaryOf(text: string, size: number, lean: boolean, settings: { filter
 
 const CHUNK_SIZES = [0, 1, 2, 3, 7, 64, 1000];
 
+/** What reading a file for Binary File (which only checks it) says: its frame count, or the problem. */
+function checkedAsBinaryFile(text: string, size: number): unknown {
+	const checker = outputBuilder({ output: 'binary' } as ResultsOutputSettings);
+	expect(typeof checker.leanFrame).toBe('function');
+	const scanner = new ResultsScanner(checker);
+	const bytes = Buffer.from(text, 'utf8');
+	try {
+		for (let i = 0; i < bytes.length; i += size || bytes.length) scanner.push(bytes.subarray(i, i + (size || bytes.length)));
+		return { frames: scanner.end().frames };
+	} catch (error) {
+		return { problem: (error as Error).message };
+	}
+}
+
 function detections(frames: number, shift: number): unknown[] {
 	return Array.from({ length: frames }, (_, f) =>
 		f % 5 === 4
@@ -263,6 +277,14 @@ describe('the Summary is the same with and without the lean reader, however the 
 	])('the same problem, at the same byte: %s', (_, text) => {
 		const expected = summaryOf(text, 0, false) as { problem: string };
 		expect(expected.problem).toMatch(/results file|predictions/);
-		for (const size of CHUNK_SIZES) expect([size, summaryOf(text, size, true)]).toEqual([size, expected]);
+		for (const size of CHUNK_SIZES) {
+			expect([size, summaryOf(text, size, true)]).toEqual([size, expected]);
+			// Binary File only checks the file, with the lean reader too: the same problem.
+			expect([size, checkedAsBinaryFile(text, size)]).toEqual([size, expected]);
+		}
+	});
+
+	it.each(MIXED)('Binary File finds nothing wrong with a good file: %s', (_, text) => {
+		for (const size of CHUNK_SIZES) expect([size, checkedAsBinaryFile(text, size)]).toEqual([size, { frames: FRAMES }]);
 	});
 });
