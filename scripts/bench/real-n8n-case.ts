@@ -182,7 +182,7 @@ export async function runRealN8nCase(setup: RealN8nSetup, c: RealN8nCase): Promi
 	const { install, tarball, emulator, videoUrl, log } = setup;
 	const userFolder = join(mkdtempSync(join(tmpdir(), 'rf-measure-')), 'n8n-user');
 	await installCommunityPackage(tarball, userFolder, install.n8nRoot, { log: () => {} });
-	const n8n = await startN8n({ userFolder, log: () => {}, env: { EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true' } });
+	const n8n = await startN8n({ userFolder, log: () => {}, env: { EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true', ...(process.env.BENCH_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {}) } });
 	const pid = n8n.pid!;
 	try {
 		const credential = { id: await n8n.api.createCredential('roboflowApi', 'Roboflow (emulator)', { apiKey: emulator.apiKey, baseUrl: emulator.apiUrl }), name: 'Roboflow (emulator)' };

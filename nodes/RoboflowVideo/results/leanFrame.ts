@@ -24,7 +24,7 @@ export interface LeanPrediction {
 export type LeanKind = 'object-detection' | 'instance-segmentation' | 'keypoint-detection';
 
 export interface LeanFrame {
-	/** The frame's `image` field: its width and height when they are numbers. */
+	/** The frame's `image` field: its width and height when they are numbers (else undefined). */
 	image?: { width?: number; height?: number };
 	predictions: LeanPrediction[];
 	/** The model's kind as the first prediction's fields tell it (as kindOfEntry does); undefined without predictions. */
@@ -212,22 +212,23 @@ export class LeanFrameReader {
 
 	private readImage(): { width?: number; height?: number } {
 		this.expect(OPEN_BRACE);
-		const image: { width?: number; height?: number } = {};
+		let width: number | undefined;
+		let height: number | undefined;
 		if (this.next() === CLOSE_BRACE) {
 			this.pos++;
-			return image;
+			return { width, height };
 		}
 		for (;;) {
 			const key = this.readKey();
 			if (key === Key.Width || key === Key.Height) {
 				// A size that is not a number is no size (as the tracking reads it): keep it out.
 				const value = this.isNumberStart(this.next()) ? this.readNumber() : (this.skipValue(0), undefined);
-				if (key === Key.Width) image.width = value;
-				else image.height = value;
+				if (key === Key.Width) width = value;
+				else height = value;
 			} else this.skipValue(0);
 			const c = this.next();
 			this.pos++;
-			if (c === CLOSE_BRACE) return image;
+			if (c === CLOSE_BRACE) return { width, height };
 			if (c !== COMMA) throw GIVE_UP;
 		}
 	}

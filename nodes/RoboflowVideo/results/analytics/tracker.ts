@@ -136,22 +136,24 @@ export class ClassTracker {
 				pairDetection[i] = d;
 			}
 		}
+		// Marks of this update: a slot holds the stamp of the last update that took it (no clearing).
+		const stamp = ++this.stamp;
 		const taken = this.taken;
-		taken.length = 0;
 		const updated = this.updated;
-		updated.length = 0;
+		while (taken.length < nd) taken.push(0);
+		while (updated.length < nt) updated.push(0);
 		let established = 0;
 		for (let i = 0; i < n; i++) {
 			const t = pairTrack[i];
 			const d = pairDetection[i];
-			if (taken[d] || updated[t]) continue;
-			taken[d] = true;
-			updated[t] = true;
+			if (taken[d] === stamp || updated[t] === stamp) continue;
+			taken[d] = stamp;
+			updated[t] = stamp;
 			this.follow(tracks[t], time, detections[d]);
 			established++;
 		}
 		for (let d = 0; d < nd; d++) {
-			if (taken[d]) continue;
+			if (taken[d] === stamp) continue;
 			tracks.push(this.start(time, detections[d]));
 			if ((Number(detections[d].confidence) || 0) >= this.settings.singleFrameConfidence) established++;
 		}
@@ -163,8 +165,10 @@ export class ClassTracker {
 	private readonly sizes: number[] = [];
 	private readonly pairTrack: number[] = [];
 	private readonly pairDetection: number[] = [];
-	private readonly taken: boolean[] = [];
-	private readonly updated: boolean[] = [];
+	/** Per detection and per track: the stamp of the update that matched it. */
+	private readonly taken: number[] = [];
+	private readonly updated: number[] = [];
+	private stamp = 0;
 
 	/** Ends every track (the video is over) and returns the objects, in order of first sighting. */
 	finish(): TrackedObject[] {
