@@ -14,6 +14,9 @@
  * Each round times curl, then the node (after one warm-up upload); the verdicts use the
  * medians. Exits non-zero when the node reaches less than 0.8x curl's throughput, or when
  * the node's process grew by 64 MiB or more in any round: the upload must stream, not buffer.
+ * Each node round also prints this process's CPU time (all its threads, V8's garbage collector
+ * helpers included) and how many full garbage collections ran during the upload: where the
+ * node's time goes (README, Performance).
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -21,6 +24,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { once } from 'events';
+import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
 
 import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
@@ -156,7 +160,22 @@ interface NodeRun {
 	growthMib: number;
 	baselineMib: number;
 	peakMib: number;
+	/** CPU time of this process during the upload, every thread (V8's GC helpers too). */
+	cpuUserSeconds: number;
+	cpuSystemSeconds: number;
+	/** Full (mark-compact) garbage collections that ended during the upload. */
+	fullGcs: number;
 }
+
+/** End times of the full garbage collections so far: where the node's CPU goes (README, Performance). */
+const fullGcEnds: number[] = [];
+new PerformanceObserver((list) => {
+	for (const entry of list.getEntries()) {
+		if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+			fullGcEnds.push(entry.startTime + entry.duration);
+		}
+	}
+}).observe({ entryTypes: ['gc'] });
 
 async function nodeUpload(binary: IBinaryData, apiUrl: string, bytes: number, gc: () => void): Promise<NodeRun> {
 	gc();
@@ -164,6 +183,8 @@ async function nodeUpload(binary: IBinaryData, apiUrl: string, bytes: number, gc
 	let peak = baseline;
 	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
 	const started = process.hrtime.bigint();
+	const startedAt = performance.now();
+	const cpuBefore = process.cpuUsage();
 	let result: Awaited<ReturnType<typeof uploadThroughNode>>;
 	try {
 		result = await uploadThroughNode(binary, apiUrl);
@@ -171,11 +192,24 @@ async function nodeUpload(binary: IBinaryData, apiUrl: string, bytes: number, gc
 		clearInterval(sampler);
 	}
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	const cpu = process.cpuUsage(cpuBefore);
+	const endedAt = performance.now();
+	// GC entries reach the observer asynchronously: let those of the upload's last collections arrive.
+	await new Promise((resolve) => setImmediate(resolve));
+	const fullGcs = fullGcEnds.filter((end) => end >= startedAt && end <= endedAt).length;
 	peak = Math.max(peak, process.memoryUsage().rss);
 	if (result.error) throw new Error(`upload failed: ${result.error.message}`);
 	const uploaded = Number(result.output('Upload')[0][0].json.size_bytes);
 	if (uploaded !== bytes) throw new Error(`the node reports ${uploaded} bytes uploaded, expected ${bytes}`);
-	return { seconds, growthMib: (peak - baseline) / MIB, baselineMib: baseline / MIB, peakMib: peak / MIB };
+	return {
+		seconds,
+		growthMib: (peak - baseline) / MIB,
+		baselineMib: baseline / MIB,
+		peakMib: peak / MIB,
+		cpuUserSeconds: cpu.user / 1e6,
+		cpuSystemSeconds: cpu.system / 1e6,
+		fullGcs,
+	};
 }
 
 function median(values: number[]): number {
@@ -246,7 +280,8 @@ async function main(): Promise<void> {
 			growths.push(run.growthMib);
 			console.log(
 				`round ${round}  node     ${fixed(run.seconds, 2)} s ${fixed(nodeSpeeds.at(-1)!)} MiB/s` +
-					`   rss ${run.baselineMib.toFixed(1)} -> peak ${run.peakMib.toFixed(1)} MiB (growth ${run.growthMib.toFixed(1)} MiB)`,
+					`   rss ${run.baselineMib.toFixed(1)} -> peak ${run.peakMib.toFixed(1)} MiB (growth ${run.growthMib.toFixed(1)} MiB)` +
+					`   cpu ${run.cpuUserSeconds.toFixed(2)} s user + ${run.cpuSystemSeconds.toFixed(2)} s sys, ${run.fullGcs} full GCs`,
 			);
 		}
 

@@ -166,11 +166,12 @@ export async function execute(this: IExecuteFunctions, video: VideoSource, itemI
 }
 
 /**
- * Larger reads than n8n's 64 KiB default. `npm run bench:upload` (1 GiB to a discarding sink,
- * Upload Video's median throughput over curl -T's in the same run, busy 2-core machine):
- * 64 KiB 0.18-0.21, 128 KiB 0.33-0.34, 256 KiB 0.26-0.30, 512 KiB 0.29-0.49, 1 MiB 0.29-0.41;
- * 2, 4 and 8 MiB 0.25-0.53, but memory grew 54-136 MiB. Growth at 512 KiB reached 46 MiB at most,
- * at 1 MiB once 64.8 MiB, so 512 KiB. The size is not what limits the speed: each chunk is a new
- * buffer, and V8 runs a full garbage collection for about every 64 MiB of them.
+ * Larger reads than n8n's 64 KiB default (0.18-0.21x curl -T). Larger still help only a little:
+ * n8n's stream reads every chunk into a new buffer, so the whole file passes through new buffers
+ * whatever the size; V8 counts them as external memory and, on Node 24, runs a full garbage
+ * collection for about every 40-64 MiB of them. `npm run bench:upload` (1 GiB, Node 24, busy
+ * 2-core machine): 512 KiB 0.32-0.38x with 13-55 MiB growth; 2 MiB 0.37-0.47x but 48-78 MiB;
+ * 4 and 8 MiB 0.47-0.49x and 92-144 MiB, past the 64 MiB limit. `npm run probe:upload-gc` shows
+ * where the time goes.
  */
 const UPLOAD_CHUNK_BYTES = 512 * 1024;
