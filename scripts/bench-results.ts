@@ -365,7 +365,7 @@ async function main(): Promise<void> {
 							const r = await runRealN8nCase({ install, tarball: packed.tarball, emulator, videoUrl: video.videoUrl, log }, { resultsFile: file.path, getStatus: getStatusParameters(row), timeoutMs });
 							return {
 								ok: r.outcome === 'success',
-								outcome: r.outcome === 'success' ? `success (n8n RSS before ${mib(r.baselineRss)})` : `${r.outcome}: ${r.detail ?? ''}`,
+								outcome: r.outcome === 'success' ? `success (n8n's own time ${r.n8nMs === undefined ? '?' : `${(r.n8nMs / 1000).toFixed(2)} s`}; RSS before ${mib(r.baselineRss)})` : `${r.outcome}: ${r.detail ?? ''}`,
 								ms: r.wallMs,
 								cpuMs: r.cpuMs,
 								growthBytes: r.growthRss,

@@ -25,6 +25,8 @@ interface ClassStats {
 	/** Frame indexes: the times may come after the model's list in the file, so they are looked up at the end. */
 	firstFrame: number;
 	lastFrame: number;
+	/** The last frame counted in `frames` (a frame counts once however many detections it has). */
+	frame: number;
 }
 
 /** The kinds whose predictions are boxes of objects, which tracking follows. */
@@ -40,8 +42,6 @@ class ModelSummary {
 	yawSum = 0;
 	pitchSum = 0;
 	embeddingSize = 0;
-	/** Classes seen in the current frame, with their confidences (reused from frame to frame). */
-	private readonly inFrame = new Map<string, { count: number; sum: number; max: number }>();
 	/** The current frame's kept predictions, for the tracking (reused from frame to frame). */
 	private readonly kept: Array<Detection & { class?: unknown }> = [];
 	/** Per class answers, once finished (see analytics/). */
@@ -112,33 +112,40 @@ class ModelSummary {
 	}
 
 	private addDetections(index: number, frame: { predictions?: unknown; image?: unknown }, filters: ResultFilters, time: number): void {
-		const inFrame = this.inFrame;
-		inFrame.clear();
 		const kept = this.kept;
 		kept.length = 0;
+		let any = false;
+		// This runs for every prediction of every frame: each is counted into its class at once.
 		for (const p of (frame.predictions ?? []) as Prediction[]) {
 			if (!keepPrediction(p, filters)) continue;
 			if (this.analytics) kept.push(p as unknown as Detection);
 			const name = String(p.class ?? 'unknown');
 			const confidence = Number(p.confidence ?? 0);
-			const seen = inFrame.get(name);
-			if (seen) {
-				seen.count++;
-				seen.sum += confidence;
-				seen.max = Math.max(seen.max, confidence);
-			} else inFrame.set(name, { count: 1, sum: confidence, max: confidence });
+			let s = this.classes.get(name);
+			if (!s) {
+				s = { detections: 0, frames: 0, maxConfidence: confidence, confidenceSum: 0, firstFrame: index, lastFrame: index, frame: -1 };
+				this.classes.set(name, s);
+			}
+			s.detections++;
+			s.confidenceSum += confidence;
+			s.maxConfidence = Math.max(s.maxConfidence, confidence);
+			if (s.frame !== index) {
+				s.frame = index;
+				s.frames++;
+				s.firstFrame = Math.min(s.firstFrame, index);
+				s.lastFrame = Math.max(s.lastFrame, index);
+			}
+			any = true;
 		}
 		// Every frame goes to the trackers, empty ones too: time passing is what ends a track.
 		this.analytics?.frame(time, frame.image, kept);
-		if (!inFrame.size) return;
-		this.framesWithPredictions++;
-		for (const [name, seen] of inFrame) this.sighting(name, index, seen.count, seen.sum, seen.max);
+		if (any) this.framesWithPredictions++;
 	}
 
 	private sighting(name: string, index: number, count: number, sum: number, max: number): void {
 		const s = this.classes.get(name);
 		if (!s) {
-			this.classes.set(name, { detections: count, frames: 1, maxConfidence: max, confidenceSum: sum, firstFrame: index, lastFrame: index });
+			this.classes.set(name, { detections: count, frames: 1, maxConfidence: max, confidenceSum: sum, firstFrame: index, lastFrame: index, frame: index });
 			return;
 		}
 		s.detections += count;

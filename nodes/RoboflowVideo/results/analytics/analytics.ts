@@ -43,6 +43,11 @@ function round(value: number, digits = 3): number {
 
 interface ClassAnalytics {
 	tracker: ClassTracker;
+	/** The current frame's detections of the class: the first `count` (the list is reused from frame to frame). */
+	detections: Detection[];
+	count: number;
+	/** The frame these detections are of (see ModelAnalytics.frameNumber). */
+	frame: number;
 	peakCount: number;
 	peakTime: number;
 	maxInside: number;
@@ -70,8 +75,9 @@ export class ModelAnalytics {
 	private line?: Segment;
 	private zone?: Point[];
 	private placed = false;
-	/** The current frame's detections by class (lists reused from frame to frame). */
-	private readonly byClass = new Map<string, Detection[]>();
+	/** Frames seen so far, and the classes seen in the current one (reused from frame to frame). */
+	private frameNumber = 0;
+	private readonly inFrame: ClassAnalytics[] = [];
 	private imageSize?: { width: number; height: number };
 
 	/**
@@ -88,21 +94,27 @@ export class ModelAnalytics {
 	/** One frame's kept predictions; frames come in time order. */
 	frame(time: number, image: unknown, predictions: Array<Detection & { class?: unknown }>): void {
 		if (!this.placed) this.place(image);
-		const byClass = this.byClass;
-		for (const list of byClass.values()) list.length = 0;
+		// This runs for every frame: the detections are grouped by class without making anything.
+		const frame = ++this.frameNumber;
+		const inFrame = this.inFrame;
+		let classes = 0;
 		for (const p of predictions) {
 			// Predictions are Roboflow's own objects: only boxes with a place and a size can be followed.
 			if (!Number.isFinite(p.x) || !Number.isFinite(p.y) || !(p.width > 0) || !(p.height > 0)) continue;
 			const name = typeof p.class === 'string' ? p.class : String(p.class ?? 'unknown');
-			const list = byClass.get(name);
-			if (list) list.push(p);
-			else byClass.set(name, [p]);
-		}
-		for (const [name, detections] of byClass) {
-			if (!detections.length) continue;
 			const c = this.classAnalytics(name);
+			if (c.frame !== frame) {
+				c.frame = frame;
+				c.count = 0;
+				inFrame[classes++] = c;
+			}
+			c.detections[c.count++] = p;
+		}
+		for (let i = 0; i < classes; i++) {
+			const c = inFrame[i];
+			const detections = c.detections;
 			// Blips (one-frame, unsure) are no objects: they do not make a peak.
-			const inView = c.tracker.update(time, detections, this.imageSize);
+			const inView = c.tracker.update(time, detections, this.imageSize, c.count);
 			if (inView > c.peakCount) {
 				c.peakCount = inView;
 				c.peakTime = time;
@@ -111,7 +123,11 @@ export class ModelAnalytics {
 			for (let b = c.perBin.length; b <= bin; b++) c.perBin.push(0);
 			c.perBin[bin] = Math.max(c.perBin[bin], inView);
 			const zone = this.zone;
-			if (zone) c.maxInside = Math.max(c.maxInside, detections.filter((d) => insidePolygon(zone, d)).length);
+			if (zone) {
+				let inside = 0;
+				for (let d = 0; d < c.count; d++) if (insidePolygon(zone, detections[d])) inside++;
+				c.maxInside = Math.max(c.maxInside, inside);
+			}
 		}
 	}
 
@@ -143,6 +159,9 @@ export class ModelAnalytics {
 					countingLine: this.line,
 					zone: this.zone,
 				}),
+				detections: [],
+				count: 0,
+				frame: 0,
 				peakCount: 0,
 				peakTime: 0,
 				maxInside: 0,

@@ -80,11 +80,12 @@ export class ClassTracker {
 	 * order. `image`: the frame's size, when known: an object whose motion has carried it out of
 	 * the frame has left, and is not matched to whatever comes in next. Returns how many of the
 	 * detections are objects rather than possible blips (followed from an earlier frame, or sure).
+	 * `count`: how many of `detections` are this frame's (a reused list may hold more).
 	 */
-	update(time: number, detections: Detection[], image?: { width: number; height: number }): number {
+	update(time: number, detections: Detection[], image?: { width: number; height: number }, count = detections.length): number {
 		this.expire(time, image);
 		const tracks = this.active;
-		const nd = detections.length;
+		const nd = count;
 		const nt = tracks.length;
 		// Candidates as parallel arrays, kept sorted by cost as they are found (there are few per
 		// frame): this runs for every frame of every class, so it makes no objects.
