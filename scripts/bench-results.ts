@@ -28,7 +28,7 @@
  * Env: BENCH_RESULTS_FILES (29mb,174mb,507mb,1.58gb), BENCH_RESULTS_ROWS (bare, summary,
  * binary, window, raw, perFrame, real; all by default), BENCH_RESULTS_RUNS (1: runs of each
  * case; the median time and CPU and the largest growth are shown), BENCH_RESULTS_TIMEOUT_S (900
- * a case), BENCH_N8N_NODE_OPTIONS (NODE_OPTIONS for the real n8n, e.g. `--cpu-prof
+ * a case), BENCH_RESULTS_TRACKING (off: the Summary rows with Track Objects off), BENCH_N8N_NODE_OPTIONS (NODE_OPTIONS for the real n8n, e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof` to see where its time goes; n8n writes the profile when it stops). Besides wall time each row shows CPU time (user + system of the measured process),
  * which other work on the machine moves far less; the targets are on wall time.
  *
@@ -71,7 +71,8 @@ const ROW_LABEL: Record<InProcessRow, string> = {
 function getStatusParameters(row: InProcessRow): Record<string, unknown> {
 	switch (row) {
 		case 'summary':
-			return { output: 'summary' };
+			// Track Objects is on by default; BENCH_RESULTS_TRACKING=off shows what tracking costs.
+			return process.env.BENCH_RESULTS_TRACKING === 'off' ? { output: 'summary', resultOptions: { trackObjects: false } } : { output: 'summary' };
 		case 'binary':
 			return { output: 'binary', outputBinaryField: 'data' };
 		case 'window':
