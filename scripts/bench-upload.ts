@@ -18,19 +18,19 @@
  * helpers included) and how many full garbage collections ran during the upload: where the
  * node's time goes (README, Performance).
  */
-import { spawn, type ChildProcess } from 'child_process';
-import { randomBytes } from 'crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'fs';
+import { spawn } from 'child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { once } from 'events';
-import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
+import { performance } from 'perf_hooks';
 
 import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 import type { IBinaryData } from 'n8n-workflow';
 
 import { runWorkflow, SOURCE_NODE_TYPE, ROBOFLOW_NODE_TYPE, useBinaryDataMode } from '../test/harness/in-process-n8n';
+import { fullGcsSince, startChild, writeVideoFile, type Child } from './bench/upload-parts';
 
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 1024);
@@ -38,98 +38,6 @@ const RUNS = Number(process.env.BENCH_UPLOAD_RUNS ?? 3);
 const MEMORY_LIMIT_MIB = 64;
 const MIN_RATIO = 0.8;
 const API_KEY = 'bench-api-key-0123456789';
-const ROOT = join(__dirname, '..');
-
-async function writeVideoFile(path: string, bytes: number): Promise<void> {
-	const out = createWriteStream(path);
-	const chunk = randomBytes(MIB);
-	for (let written = 0; written < bytes; written += MIB) {
-		if (!out.write(chunk)) await once(out, 'drain');
-	}
-	out.end();
-	await once(out, 'finish');
-}
-
-interface Child {
-	url: string;
-	/** Lines the child printed after its first one. */
-	lines: AsyncLineQueue;
-	stop: () => Promise<void>;
-}
-
-/** The stdout lines of a child, handed out one at a time in the order they came. */
-class AsyncLineQueue {
-	private readonly ready: string[] = [];
-	private readonly waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
-	private closed: Error | undefined;
-
-	push(line: string): void {
-		const waiter = this.waiting.shift();
-		if (waiter) waiter.resolve(line);
-		else this.ready.push(line);
-	}
-
-	/** No more lines will come: whoever waits, and waits later, gets `error`. */
-	close(error: Error): void {
-		this.closed = error;
-		for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-	}
-
-	async next(): Promise<string> {
-		const line = this.ready.shift();
-		if (line !== undefined) return line;
-		if (this.closed) throw this.closed;
-		return await new Promise<string>((resolve, reject) => this.waiting.push({ resolve, reject }));
-	}
-}
-
-/**
- * Starts `node --import tsx <script> ...args` as one process (no tsx wrapper in between, so the
- * PID started is the one that serves) and waits for its first line to name its URL.
- */
-async function startChild(name: string, script: string, args: string[], urlPattern: RegExp): Promise<Child> {
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
-		cwd: ROOT,
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	const lines = new AsyncLineQueue();
-	let pending = '';
-	let url: string | undefined;
-	const started = new Promise<string>((resolve, reject) => {
-		child.stdout!.on('data', (data: Buffer) => {
-			pending += data.toString();
-			let newline: number;
-			while ((newline = pending.indexOf('\n')) !== -1) {
-				const line = pending.slice(0, newline);
-				pending = pending.slice(newline + 1);
-				if (url !== undefined) {
-					lines.push(line);
-					continue;
-				}
-				const match = urlPattern.exec(line);
-				if (match) resolve((url = match[1]));
-			}
-		});
-		child.once('exit', (code, signal) => {
-			const error = new Error(`${name} exited (${signal ?? code})`);
-			lines.close(error);
-			reject(error);
-		});
-		child.once('error', reject);
-	});
-	const stop = async (): Promise<void> => {
-		if (child.exitCode !== null || child.signalCode !== null) return;
-		const exited = once(child, 'exit');
-		process.kill(child.pid!, 'SIGTERM');
-		await exited;
-	};
-	try {
-		return { url: await started, lines, stop };
-	} catch (error) {
-		await stop();
-		throw error;
-	}
-}
 
 /** What the sink reported about the next request it finished. */
 async function nextSinkRecord(sink: Child): Promise<{ path: string; bytes: number; complete: boolean }> {
@@ -167,16 +75,6 @@ interface NodeRun {
 	fullGcs: number;
 }
 
-/** End times of the full garbage collections so far: where the node's CPU goes (README, Performance). */
-const fullGcEnds: number[] = [];
-new PerformanceObserver((list) => {
-	for (const entry of list.getEntries()) {
-		if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
-			fullGcEnds.push(entry.startTime + entry.duration);
-		}
-	}
-}).observe({ entryTypes: ['gc'] });
-
 async function nodeUpload(binary: IBinaryData, apiUrl: string, bytes: number, gc: () => void): Promise<NodeRun> {
 	gc();
 	const baseline = process.memoryUsage().rss;
@@ -193,10 +91,7 @@ async function nodeUpload(binary: IBinaryData, apiUrl: string, bytes: number, gc
 	}
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	const cpu = process.cpuUsage(cpuBefore);
-	const endedAt = performance.now();
-	// GC entries reach the observer asynchronously: let those of the upload's last collections arrive.
-	await new Promise((resolve) => setImmediate(resolve));
-	const fullGcs = fullGcEnds.filter((end) => end >= startedAt && end <= endedAt).length;
+	const fullGcs = await fullGcsSince(startedAt, performance.now());
 	peak = Math.max(peak, process.memoryUsage().rss);
 	if (result.error) throw new Error(`upload failed: ${result.error.message}`);
 	const uploaded = Number(result.output('Upload')[0][0].json.size_bytes);

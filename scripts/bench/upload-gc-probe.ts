@@ -17,55 +17,23 @@
  *    cannot do this (it may not read files); it is what n8n-core would have to do.
  * Each line: throughput, this process's CPU time (all threads) and its full (mark-compact) GCs.
  */
-import { spawn } from 'child_process';
-import { randomBytes } from 'crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'fs';
+import { createReadStream, mkdtempSync, rmSync } from 'fs';
 import { open } from 'fs/promises';
 import { request } from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { once } from 'events';
-import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
+import { performance } from 'perf_hooks';
 
 import { OutboundHttp } from '@n8n/backend-network';
 import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 
 import { useBinaryDataMode } from '../../test/harness/in-process-n8n';
+import { fullGcsSince, startChild, writeVideoFile } from './upload-parts';
 
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 1024);
 const CHUNK = 512 * 1024;
-const ROOT = join(__dirname, '..', '..');
-
-const fullGcEnds: number[] = [];
-new PerformanceObserver((list) => {
-	for (const entry of list.getEntries()) {
-		if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
-			fullGcEnds.push(entry.startTime + entry.duration);
-		}
-	}
-}).observe({ entryTypes: ['gc'] });
-
-async function startSink(): Promise<{ url: string; stop: () => Promise<void> }> {
-	const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/discarding-sink.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-	let output = '';
-	const url = await new Promise<string>((resolve, reject) => {
-		child.stdout!.on('data', (data: Buffer) => {
-			output += data.toString();
-			const match = /discarding sink (http:\/\/\S+)/.exec(output);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code) => reject(new Error(`the discarding sink exited (${code})`)));
-	});
-	const stop = async () => {
-		if (child.exitCode !== null || child.signalCode !== null) return;
-		const exited = once(child, 'exit');
-		process.kill(child.pid!, 'SIGTERM');
-		await exited;
-	};
-	return { url, stop };
-}
 
 /** PUT through n8n's helpers, as Upload Video does (transport/storage.ts, transport/http.ts). */
 async function uploadThroughN8n(binaryId: string, url: string, size: number): Promise<void> {
@@ -125,9 +93,8 @@ async function measure(label: string, fullGcFirst: boolean, upload: () => Promis
 	await upload();
 	const cpu = process.cpuUsage(cpuBefore);
 	const endedAt = performance.now();
-	await new Promise((resolve) => setImmediate(resolve));
 	const seconds = (endedAt - startedAt) / 1000;
-	const fullGcs = fullGcEnds.filter((end) => end >= startedAt && end <= endedAt).length;
+	const fullGcs = await fullGcsSince(startedAt, endedAt);
 	console.log(
 		`${label.padEnd(44)} ${(bytes / MIB / seconds).toFixed(0).padStart(5)} MiB/s   cpu ${(cpu.user / 1e6).toFixed(2)} s user + ${(cpu.system / 1e6).toFixed(2)} s sys   ${String(fullGcs).padStart(3)} full GCs`,
 	);
@@ -138,14 +105,10 @@ async function main(): Promise<void> {
 	if (!(SIZE_MIB >= 1 && Number.isInteger(SIZE_MIB))) throw new Error('BENCH_UPLOAD_MIB must be a whole number of MiB >= 1.');
 	const bytes = SIZE_MIB * MIB;
 	const dir = mkdtempSync(join(tmpdir(), 'rf-probe-'));
-	const sink = await startSink();
+	const sink = await startChild('the discarding sink', 'scripts/bench/discarding-sink.ts', [], /discarding sink (http:\/\/\S+)/);
 	try {
 		const videoPath = join(dir, 'big.mp4');
-		const out = createWriteStream(videoPath);
-		const chunk = randomBytes(MIB);
-		for (let written = 0; written < bytes; written += MIB) if (!out.write(chunk)) await once(out, 'drain');
-		out.end();
-		await once(out, 'finish');
+		await writeVideoFile(videoPath, bytes);
 
 		await useBinaryDataMode('filesystem');
 		const service = Container.get(BinaryDataService);
